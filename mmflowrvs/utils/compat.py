@@ -1,0 +1,84 @@
+"""Narrow fixes for MMEngine 0.10.7 on torch >= 2.6 and on CPU-only machines.
+
+Each patch changes one behaviour and leaves the rest of MMEngine untouched:
+
+* ``torch.load`` defaults to ``weights_only=True`` since torch 2.6, and MMEngine's
+  checkpoints hold a few non-tensor objects (the message hub's ``HistoryBuffer``
+  with numpy arrays, numpy scalars and dtypes). We *allow-list* exactly those
+  globals, so checkpoints keep loading with ``weights_only=True``.
+* ``mmengine.dist`` calls ``torch.cuda.set_device`` and defaults to NCCL even when
+  no GPU exists: on a CPU-only machine the PyTorch launcher falls back to gloo.
+* ``MMDistributedDataParallel`` receives ``device_ids=[LOCAL_RANK]`` from the
+  runner: on CPU, DDP needs ``device_ids=None``.
+"""
+import os
+
+import numpy as np
+import torch
+
+_APPLIED = False
+
+
+def _safe_globals() -> list:
+    from mmengine.logging.history_buffer import HistoryBuffer
+    globs = [HistoryBuffer, np.ndarray, np.dtype]
+    try:
+        from numpy._core.multiarray import _reconstruct, scalar
+        globs += [_reconstruct, scalar]
+    except ImportError:  # numpy < 2
+        from numpy.core.multiarray import _reconstruct, scalar
+        globs += [_reconstruct, scalar]
+    # numpy dtype classes (np.dtypes.Float64DType, ...) are pickled by numpy >= 1.25.
+    dtypes = getattr(np, 'dtypes', None)
+    if dtypes is not None:
+        globs += [getattr(dtypes, n) for n in dir(dtypes) if n.endswith('DType')]
+    return globs
+
+
+def _patch_torch_load_allowlist() -> None:
+    torch.serialization.add_safe_globals(_safe_globals())
+
+
+def _patch_dist_launcher() -> None:
+    import torch.distributed as torch_dist
+    from mmengine.dist import utils as dist_utils
+
+    original = dist_utils._init_dist_pytorch
+
+    def _init_dist_pytorch(backend, init_backend='torch', **kwargs) -> None:
+        if torch.cuda.is_available() or init_backend != 'torch':
+            return original(backend, init_backend=init_backend, **kwargs)
+        # CPU-only: no device to select, and NCCL does not exist without CUDA.
+        torch_dist.init_process_group(backend='gloo', **kwargs)
+
+    dist_utils._init_dist_pytorch = _init_dist_pytorch
+
+
+def _patch_ddp_device_ids() -> None:
+    from mmengine.model.wrappers import distributed as ddp_module
+
+    cls = ddp_module.MMDistributedDataParallel
+    original_init = cls.__init__
+    if getattr(original_init, '_mmflowrvs_cpu', False):
+        return
+
+    def __init__(self, module, detect_anomalous_params=False, **kwargs):
+        if not torch.cuda.is_available():
+            kwargs['device_ids'] = None
+            kwargs.pop('output_device', None)
+        original_init(self, module, detect_anomalous_params=detect_anomalous_params, **kwargs)
+
+    __init__._mmflowrvs_cpu = True
+    cls.__init__ = __init__
+
+
+def apply_compat_patches() -> None:
+    """Applies the patches once per process (idempotent)."""
+    global _APPLIED
+    if _APPLIED:
+        return
+    _patch_torch_load_allowlist()
+    _patch_dist_launcher()
+    _patch_ddp_device_ids()
+    os.environ.setdefault('MMFLOWRVS_COMPAT', '1')
+    _APPLIED = True
