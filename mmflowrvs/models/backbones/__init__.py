@@ -1,1 +1,3 @@
+from .wan_backbone import WanBackbone
 
+__all__ = ['WanBackbone']

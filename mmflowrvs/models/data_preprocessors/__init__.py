@@ -1,1 +1,3 @@
+from .rvos_data_preprocessor import RVOSDataPreprocessor
 
+__all__ = ['RVOSDataPreprocessor']

@@ -1,1 +1,3 @@
+from .wan_mask_decoder import WanMaskDecoder
 
+__all__ = ['WanMaskDecoder']

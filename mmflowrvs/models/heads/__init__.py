@@ -1,1 +1,3 @@
+from .flow_matching_head import FlowMatchingHead
 
+__all__ = ['FlowMatchingHead']

@@ -1,1 +1,3 @@
+from .wan_vae import WanVAEEncoder
 
+__all__ = ['WanVAEEncoder']

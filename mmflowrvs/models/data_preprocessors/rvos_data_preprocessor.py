@@ -1,0 +1,92 @@
+"""Batches video clips for the Wan VAE: [-1, 1], sizes multiple of 16, T = 1 (mod 4)."""
+import math
+from typing import List, Optional, Sequence
+
+import torch
+import torch.nn.functional as F
+from mmengine.model import BaseDataPreprocessor
+
+from mmflowrvs.registry import MODELS
+
+
+@MODELS.register_module()
+class RVOSDataPreprocessor(BaseDataPreprocessor):
+    """Turns packed clips into a (B, 3, T, H, W) batch in [-1, 1].
+
+    Frames x -> x / 127.5 - 1. H and W are padded (bottom/right, value ``pad_value``
+    after normalisation) to the batch maximum rounded up to ``size_divisor``; T is
+    padded to the batch maximum and then to 1 (mod ``temporal_divisor``) by repeating
+    the last frame (the VAE silently drops frames past 1 + 4k). Training masks
+    (``gt_masks`` at the clip size) are padded alike (zeros in space, repeated last
+    frame in time) into ``batch_gt_masks``-ready tensors on each data sample.
+
+    Metainfo added to every data sample: ``batch_input_shape`` (H, W) and
+    ``pad_num_frames`` (T after padding).
+
+    Args:
+        size_divisor (int): Defaults to 16.
+        temporal_divisor (int): Defaults to 4.
+        pad_value (float): Spatial padding value in [-1, 1]. Defaults to 0.
+    """
+
+    def __init__(self, size_divisor: int = 16, temporal_divisor: int = 4,
+                 pad_value: float = 0.0, non_blocking: bool = False) -> None:
+        super().__init__(non_blocking=non_blocking)
+        self.size_divisor = size_divisor
+        self.temporal_divisor = temporal_divisor
+        self.pad_value = pad_value
+
+    def padded_num_frames(self, t: int) -> int:
+        """Smallest T' >= t with T' = 1 (mod temporal_divisor)."""
+        return 1 + math.ceil((t - 1) / self.temporal_divisor) * self.temporal_divisor
+
+    @staticmethod
+    def _pad_time(x: torch.Tensor, t: int, dim: int) -> torch.Tensor:
+        if x.shape[dim] == t:
+            return x
+        last = x.narrow(dim, x.shape[dim] - 1, 1)
+        reps = [1] * x.dim()
+        reps[dim] = t - x.shape[dim]
+        return torch.cat([x, last.repeat(*reps)], dim=dim)
+
+    def forward(self, data: dict, training: bool = False) -> dict:
+        """Normalises, pads and stacks.
+
+        Args:
+            data (dict): ``inputs``: list of uint8 (T, 3, H, W) tensors (or a
+                stacked (B, T, 3, H, W) tensor); ``data_samples``: RVOSDataSamples.
+
+        Returns:
+            dict: ``inputs`` (B, 3, T_pad, H_pad, W_pad) float32, ``data_samples``.
+        """
+        data = self.cast_data(data)
+        inputs: Sequence[torch.Tensor] = data['inputs']
+        samples: Optional[List] = data.get('data_samples')
+        if isinstance(inputs, torch.Tensor) and inputs.dim() == 4:
+            inputs = [inputs]
+        if len(inputs) == 0 or any(x.shape[0] == 0 for x in inputs):
+            raise ValueError('a video with no frames reached the model')
+        for x in inputs:
+            if x.dim() != 4 or x.shape[1] != 3:
+                raise ValueError(f'each input must be (T, 3, H, W) RGB, got {tuple(x.shape)}')
+        d = self.size_divisor
+        h = math.ceil(max(x.shape[2] for x in inputs) / d) * d
+        w = math.ceil(max(x.shape[3] for x in inputs) / d) * d
+        t = self.padded_num_frames(max(x.shape[0] for x in inputs))
+        batch = []
+        for i, x in enumerate(inputs):
+            x = x.float() / 127.5 - 1.0  # (T, 3, H, W)
+            x = F.pad(x, (0, w - x.shape[3], 0, h - x.shape[2]), value=self.pad_value)
+            batch.append(self._pad_time(x, t, 0).permute(1, 0, 2, 3))  # (3, T, H, W)
+            if samples is not None:
+                samples[i].set_metainfo(dict(batch_input_shape=(h, w), pad_num_frames=t))
+        return dict(inputs=torch.stack(batch), data_samples=samples)
+
+    def pad_masks(self, masks: Sequence[torch.Tensor], shape) -> torch.Tensor:
+        """Pads (T, H, W) masks to (B, T_pad, H_pad, W_pad) like the frames."""
+        t, h, w = shape
+        out = []
+        for m in masks:
+            m = F.pad(m.float(), (0, w - m.shape[2], 0, h - m.shape[1]))
+            out.append(self._pad_time(m, t, 0))
+        return torch.stack(out)

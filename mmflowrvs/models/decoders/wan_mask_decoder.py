@@ -1,0 +1,100 @@
+"""The mask decoder: Wan's VAE decoder with a 1-channel causal output conv."""
+from typing import Optional
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from mmflowrvs.registry import MODELS
+from ..utils import resolve_subfolder, to_dtype
+
+
+@MODELS.register_module()
+class WanMaskDecoder(nn.Module):
+    """Decodes mask latents into per-pixel mask logits.
+
+    The decoder of diffusers' ``AutoencoderKLWan`` (``<pretrained>/vae``) with
+    ``decoder.conv_out`` replaced by a fresh causal 3D conv to 1 channel (kernel 3,
+    padding 1). Decoding runs the decoder's own causal frame-by-frame loop but,
+    unlike ``AutoencoderKLWan.decode``, returns logits without clamping to [-1, 1]
+    (the clamp would break a loss on logits).
+
+    Args:
+        pretrained (str): The diffusers-format Wan folder.
+        subfolder (str): Defaults to ``'vae'``.
+        latent_is_normalized (bool): If the latents it receives are normalised by the
+            VAE's mean/std (Oct-2025 release), denormalise before decoding.
+        threshold (float): Probability threshold of :meth:`logits_to_masks`.
+        dtype (str, optional): Weight dtype.
+        load_weights (bool): Load the VAE weights (True) or only the config.
+    """
+
+    def __init__(self,
+                 pretrained: Optional[str] = None,
+                 subfolder: str = 'vae',
+                 latent_is_normalized: bool = False,
+                 threshold: float = 0.5,
+                 dtype: Optional[str] = None,
+                 load_weights: bool = True) -> None:
+        super().__init__()
+        from diffusers import AutoencoderKLWan
+        from diffusers.models.autoencoders.autoencoder_kl_wan import WanCausalConv3d
+
+        path = resolve_subfolder(pretrained, subfolder)
+        if load_weights:
+            vae = AutoencoderKLWan.from_pretrained(path)
+        else:
+            vae = AutoencoderKLWan.from_config(AutoencoderKLWan.load_config(path))
+        del vae.encoder, vae.quant_conv  # the encoder is the frozen WanVAEEncoder
+        old = vae.decoder.conv_out
+        vae.decoder.conv_out = WanCausalConv3d(old.in_channels, 1, 3, padding=1)
+        self.vae = vae
+        if dtype is not None:
+            self.vae.to(to_dtype(dtype))
+        cfg = vae.config
+        self.register_buffer('latents_mean', torch.tensor(cfg.latents_mean).view(1, -1, 1, 1, 1),
+                             persistent=False)
+        self.register_buffer('latents_std', torch.tensor(cfg.latents_std).view(1, -1, 1, 1, 1),
+                             persistent=False)
+        self.latent_is_normalized = latent_is_normalized
+        self.threshold = threshold
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        """Decodes latents to logits.
+
+        Args:
+            z (Tensor): (B, 16, T', h, w) mask latents.
+
+        Returns:
+            Tensor: (B, 1, 1 + 4 (T' - 1), 8h, 8w) float32 logits.
+        """
+        if self.latent_is_normalized:
+            z = z * self.latents_std + self.latents_mean
+        vae = self.vae
+        z = z.to(next(vae.parameters()).dtype)
+        vae.clear_cache()
+        x = vae.post_quant_conv(z)
+        frames = []
+        for i in range(x.shape[2]):
+            vae._conv_idx = [0]
+            frames.append(vae.decoder(x[:, :, i:i + 1], feat_cache=vae._feat_map,
+                                      feat_idx=vae._conv_idx, first_chunk=(i == 0)))
+        vae.clear_cache()
+        return torch.cat(frames, dim=2).float()
+
+    @staticmethod
+    def resize_logits(logits: torch.Tensor, size) -> torch.Tensor:
+        """Bilinear (align_corners False) resize of (N, 1, T, H, W) logits' frames.
+
+        Returns:
+            Tensor: (N, T, size[0], size[1]).
+        """
+        n, _, t, h, w = logits.shape
+        flat = logits.permute(0, 2, 1, 3, 4).reshape(n * t, 1, h, w)
+        if (h, w) != tuple(size):
+            flat = F.interpolate(flat, size=tuple(size), mode='bilinear', align_corners=False)
+        return flat.view(n, t, *size)
+
+    def logits_to_masks(self, logits: torch.Tensor) -> torch.Tensor:
+        """sigmoid(logit) > threshold, as a bool tensor of the same shape."""
+        return torch.sigmoid(logits) > self.threshold

@@ -1,0 +1,3 @@
+from .mask_losses import MaskDiceLoss, SigmoidFocalLoss
+
+__all__ = ['MaskDiceLoss', 'SigmoidFocalLoss']

@@ -1,0 +1,126 @@
+"""Frozen Wan VAE encoder: video and mask latents, normalisation, SPA."""
+from typing import Optional, Tuple
+
+import torch
+import torch.nn as nn
+
+from mmflowrvs.registry import MODELS
+from ..utils import freeze, resolve_subfolder, to_dtype
+
+
+@MODELS.register_module()
+class WanVAEEncoder(nn.Module):
+    """The frozen encoder of diffusers' ``AutoencoderKLWan`` (``<pretrained>/vae``).
+
+    Video latent: z_v = (mu - mean) / std per channel, where mu is the posterior
+    mean; start-point augmentation (SPA) draws mu + sigma * eps instead (training).
+    Mask latent: the binary mask repeated to 3 channels, mapped to {-1, +1}, encoded
+    to its posterior mean; normalised by mean/std only if ``normalize_mask_latent``
+    (the Oct-2025 release did, the current one does not).
+
+    Only the encoder and ``quant_conv`` are kept (the decoder is a separate,
+    fine-tuned component). The VAE drops frames past ``1 + 4k``: callers pad T to
+    1 (mod 4) first.
+
+    Args:
+        pretrained (str): The diffusers-format Wan folder.
+        subfolder (str): Defaults to ``'vae'``.
+        normalize_mask_latent (bool): See above. Defaults to False.
+        dtype (str, optional): Weight dtype.
+        load_weights (bool): Load the weights (True) or only the config.
+    """
+
+    def __init__(self,
+                 pretrained: Optional[str] = None,
+                 subfolder: str = 'vae',
+                 normalize_mask_latent: bool = False,
+                 dtype: Optional[str] = None,
+                 load_weights: bool = True) -> None:
+        super().__init__()
+        from diffusers import AutoencoderKLWan
+
+        path = resolve_subfolder(pretrained, subfolder)
+        if load_weights:
+            vae = AutoencoderKLWan.from_pretrained(path)
+        else:
+            vae = AutoencoderKLWan.from_config(AutoencoderKLWan.load_config(path))
+        del vae.decoder, vae.post_quant_conv  # the mask decoder is its own component
+        self.vae = freeze(vae)
+        if dtype is not None:
+            self.vae.to(to_dtype(dtype))
+        cfg = vae.config
+        self.z_dim = cfg.z_dim
+        self.temporal_ratio = 2 ** sum(cfg.temperal_downsample)
+        self.spatial_ratio = 2 ** (len(cfg.dim_mult) - 1)
+        self.register_buffer('latents_mean', torch.tensor(cfg.latents_mean).view(1, -1, 1, 1, 1),
+                             persistent=False)
+        self.register_buffer('latents_std', torch.tensor(cfg.latents_std).view(1, -1, 1, 1, 1),
+                             persistent=False)
+        self.normalize_mask_latent = normalize_mask_latent
+
+    def train(self, mode: bool = True) -> 'WanVAEEncoder':
+        """Stays in eval mode: the encoder is frozen."""
+        super().train(False)
+        return self
+
+    def normalize(self, z: torch.Tensor) -> torch.Tensor:
+        """(z - mean) / std per channel; z: (B, 16, T', h, w)."""
+        return (z - self.latents_mean) / self.latents_std
+
+    def denormalize(self, z: torch.Tensor) -> torch.Tensor:
+        """Inverse of :meth:`normalize`."""
+        return z * self.latents_std + self.latents_mean
+
+    @torch.no_grad()
+    def posterior(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Encodes frames in [-1, 1].
+
+        Args:
+            x (Tensor): (B, 3, T, H, W), T = 1 (mod 4), H and W multiples of 8.
+
+        Returns:
+            tuple[Tensor, Tensor]: posterior mean and std, each (B, 16, T', H/8, W/8)
+            float32, not normalised.
+        """
+        if (x.shape[2] - 1) % self.temporal_ratio:
+            raise ValueError(f'the VAE needs T = 1 (mod {self.temporal_ratio}), got T={x.shape[2]}')
+        dtype = next(self.vae.parameters()).dtype
+        dist = self.vae.encode(x.to(dtype)).latent_dist
+        return dist.mean.float(), dist.std.float()
+
+    def encode_video(self, frames: torch.Tensor, sample: bool = False,
+                     generator: Optional[torch.Generator] = None) -> torch.Tensor:
+        """Video latent z_v (normalised).
+
+        Args:
+            frames (Tensor): (B, 3, T, H, W) in [-1, 1].
+            sample (bool): Draw from the posterior (SPA) instead of taking its mean.
+            generator (torch.Generator, optional): For the SPA draw.
+
+        Returns:
+            Tensor: (B, 16, T', H/8, W/8).
+        """
+        mean, std = self.posterior(frames)
+        return self.latent_from_posterior(mean, std, sample, generator)
+
+    def latent_from_posterior(self, mean: torch.Tensor, std: torch.Tensor, sample: bool = False,
+                              generator: Optional[torch.Generator] = None) -> torch.Tensor:
+        """Normalised latent from a (possibly cached) posterior mean/std."""
+        if sample:
+            eps = torch.randn(mean.shape, generator=generator, device=mean.device)
+            mean = mean + std * eps
+        return self.normalize(mean)
+
+    def encode_mask(self, masks: torch.Tensor) -> torch.Tensor:
+        """Mask latent z_m.
+
+        Args:
+            masks (Tensor): (B, T, H, W) bool or {0, 1}, at the frame size.
+
+        Returns:
+            Tensor: (B, 16, T', H/8, W/8) posterior mean (normalised only if
+            ``normalize_mask_latent``).
+        """
+        m = masks.float().unsqueeze(1).repeat(1, 3, 1, 1, 1) * 2 - 1  # (B, 3, T, H, W)
+        mean, _ = self.posterior(m)
+        return self.normalize(mean) if self.normalize_mask_latent else mean

@@ -1,0 +1,60 @@
+import pytest
+import torch
+
+from mmflowrvs.models.decoders import WanMaskDecoder
+from mmflowrvs.models.vaes import WanVAEEncoder
+
+
+def test_video_latent_normalised_posterior_mean_and_spa(tiny_wan_dir):
+    enc = WanVAEEncoder(pretrained=tiny_wan_dir)
+    x = torch.rand(1, 3, 9, 32, 48) * 2 - 1
+    mean, std = enc.posterior(x)
+    assert mean.shape == (1, 16, 3, 4, 6)
+    z = enc.encode_video(x)
+    torch.testing.assert_close(z, (mean - enc.latents_mean) / enc.latents_std)
+    g = torch.Generator().manual_seed(3)
+    z_spa = enc.encode_video(x, sample=True, generator=g)
+    eps = torch.randn(mean.shape, generator=torch.Generator().manual_seed(3))
+    torch.testing.assert_close(z_spa, enc.normalize(mean + std * eps))
+    with pytest.raises(ValueError, match='1 \\(mod 4\\)'):
+        enc.posterior(x[:, :, :8])
+
+
+def test_mask_latent_is_the_unnormalised_mean_of_the_pm1_mask(tiny_wan_dir):
+    enc = WanVAEEncoder(pretrained=tiny_wan_dir)
+    m = torch.zeros(1, 5, 16, 16, dtype=torch.bool)
+    m[:, :, 4:10, 2:8] = True
+    x = m.float().unsqueeze(1).repeat(1, 3, 1, 1, 1) * 2 - 1
+    torch.testing.assert_close(enc.encode_mask(m), enc.posterior(x)[0])
+    enc_norm = WanVAEEncoder(pretrained=tiny_wan_dir, normalize_mask_latent=True)
+    torch.testing.assert_close(enc_norm.encode_mask(m), enc.normalize(enc.posterior(x)[0]))
+
+
+def test_decoder_outputs_unclamped_one_channel_logits(tiny_wan_dir):
+    dec = WanMaskDecoder(pretrained=tiny_wan_dir)
+    conv = dec.vae.decoder.conv_out
+    assert conv.out_channels == 1 and conv.kernel_size == (3, 3, 3)
+    assert conv._padding[4] == 2 and conv._padding[5] == 0  # causal in time
+    with torch.no_grad():
+        conv.bias.fill_(5.0)
+    logits = dec(torch.randn(2, 16, 3, 4, 6))
+    assert logits.shape == (2, 1, 9, 32, 48)
+    assert logits.max() > 1.5  # AutoencoderKLWan.decode would clamp at 1
+    masks = dec.logits_to_masks(dec.resize_logits(logits, (50, 70)))
+    assert masks.shape == (2, 9, 50, 70) and masks.dtype == torch.bool
+
+
+def test_decoder_is_causal_in_time(tiny_wan_dir):
+    dec = WanMaskDecoder(pretrained=tiny_wan_dir)
+    z = torch.randn(1, 16, 3, 4, 4)
+    z2 = z.clone()
+    z2[:, :, 2] += 1.0
+    a, b = dec(z), dec(z2)
+    torch.testing.assert_close(a[:, :, :5], b[:, :, :5])  # frames 0..4 depend on latents 0..1
+    assert not torch.allclose(a[:, :, 5:], b[:, :, 5:])
+
+
+def test_decoder_gradients_flow(tiny_wan_dir):
+    dec = WanMaskDecoder(pretrained=tiny_wan_dir)
+    dec(torch.randn(1, 16, 2, 4, 4)).mean().backward()
+    assert dec.vae.decoder.conv_out.weight.grad is not None

@@ -1,0 +1,25 @@
+"""Writes a tiny, randomly initialised diffusers-format Wan 2.1 folder.
+
+Usage: python tools/misc/make_tiny_wan.py OUT_DIR [--seed 0] [--words w1 w2 ...]
+"""
+import argparse
+
+from mmflowrvs.utils.tiny_wan import make_tiny_wan
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('out_dir', help='output folder (transformer/, vae/, ...)')
+    parser.add_argument('--seed', type=int, default=0, help='initialisation seed')
+    parser.add_argument('--words', nargs='*', default=[], help='extra tokenizer words')
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    out = make_tiny_wan(args.out_dir, seed=args.seed, extra_words=args.words)
+    print(f'tiny Wan folder written to {out}')
+
+
+if __name__ == '__main__':
+    main()
