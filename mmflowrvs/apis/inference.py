@@ -1,0 +1,97 @@
+"""High-level inference APIs in mmdet's style: ``init_model`` and ``inference_rvos``."""
+import copy
+import os
+from typing import List, Optional, Sequence, Union
+
+import cv2
+import numpy as np
+import torch
+from mmengine.config import Config
+from mmengine.runner import load_checkpoint
+
+from mmflowrvs.registry import MODELS
+from mmflowrvs.structures import RVOSDataSample
+from mmflowrvs.utils import register_all_modules
+from .video_io import VideoInput, fit_inside, read_video
+
+
+def init_model(config: Union[str, Config], checkpoint: Optional[str] = None,
+               device: str = 'cpu', cfg_options: Optional[dict] = None) -> torch.nn.Module:
+    """Builds a model from a config and loads a checkpoint.
+
+    Args:
+        config (str | Config): Config file or object.
+        checkpoint (str, optional): mmflowrvs checkpoint (e.g. from training or from
+            tools/model_converters/flowrvs_official_to_mmflowrvs.py). Without it the
+            model has the Wan folder's weights and a freshly initialised decoder head.
+        device (str): Defaults to ``'cpu'``.
+        cfg_options (dict, optional): Overrides merged into the config.
+
+    Returns:
+        nn.Module: The model in eval mode, with ``model.cfg`` set.
+    """
+    if isinstance(config, (str, os.PathLike)):
+        config = Config.fromfile(os.fspath(config))
+    elif not isinstance(config, Config):
+        raise TypeError(f'config must be a filename or Config, got {type(config)}')
+    config = copy.deepcopy(config)
+    if cfg_options is not None:
+        config.merge_from_dict(cfg_options)
+    register_all_modules()
+    model = MODELS.build(config.model)
+    if checkpoint is not None:
+        if not os.path.isfile(checkpoint):
+            raise FileNotFoundError(f'checkpoint not found: {checkpoint}')
+        load_checkpoint(model, checkpoint, map_location='cpu', strict=False)
+    model.cfg = config
+    return model.to(device).eval()
+
+
+def _prepare(frames: List[np.ndarray], max_size, divisor: int) -> torch.Tensor:
+    h0, w0 = frames[0].shape[:2]
+    h, w = fit_inside(h0, w0, max_size, divisor)
+    resized = [cv2.resize(f, (w, h), interpolation=cv2.INTER_LINEAR) if (h, w) != (h0, w0)
+               else f for f in frames]
+    return torch.from_numpy(np.stack(resized)).permute(0, 3, 1, 2).contiguous()  # (T, 3, H, W)
+
+
+@torch.no_grad()
+def inference_rvos(model: torch.nn.Module, video: VideoInput,
+                   prompts: Union[str, Sequence[str]], batch_size: int = 1) -> List[np.ndarray]:
+    """Segments the object each prompt refers to, in every frame.
+
+    The whole video runs as one clip (the reference inference), frames fitted inside
+    ``cfg.inference_max_size`` (default 480 x 832) in multiples of 16.
+
+    Args:
+        model (nn.Module): From :func:`init_model`.
+        video (str | list[np.ndarray]): mp4 path, frame folder, or RGB uint8 frames.
+        prompts (str | list[str]): One or more referring expressions.
+        batch_size (int): Prompts run together. Defaults to 1.
+
+    Returns:
+        list[np.ndarray]: One (T, H, W) bool mask per prompt, original resolution.
+    """
+    if isinstance(prompts, str):
+        prompts = [prompts]
+    if not prompts:
+        raise ValueError('no prompt given')
+    for p in prompts:
+        if not isinstance(p, str) or not p.strip():
+            raise ValueError(f'empty prompt: {p!r}')
+    frames = read_video(video)
+    cfg = getattr(model, 'cfg', None)
+    max_size = tuple(cfg.get('inference_max_size', (480, 832))) if cfg is not None else (480, 832)
+    clip = _prepare(frames, max_size, 16)
+    ori_shape = frames[0].shape[:2]
+    results = []
+    for start in range(0, len(prompts), batch_size):
+        chunk = prompts[start:start + batch_size]
+        samples = [RVOSDataSample(metainfo=dict(
+            expression=p, num_frames=clip.shape[0], img_shape=tuple(clip.shape[-2:]),
+            ori_shape=tuple(ori_shape), frame_ids=[f'{i:05d}' for i in range(clip.shape[0])]))
+            for p in chunk]
+        data = model.data_preprocessor(dict(inputs=[clip] * len(chunk), data_samples=samples))
+        out = model(**data, mode='predict')
+        results.extend(s.pred_masks.cpu().numpy().astype(bool) for s in out)
+    return results
