@@ -5,7 +5,8 @@ Each patch changes one behaviour and leaves the rest of MMEngine untouched:
 * ``torch.load`` defaults to ``weights_only=True`` since torch 2.6, and MMEngine's
   checkpoints hold a few non-tensor objects (the message hub's ``HistoryBuffer``
   with numpy arrays, numpy scalars and dtypes). We *allow-list* exactly those
-  globals, so checkpoints keep loading with ``weights_only=True``.
+  globals, so checkpoints keep loading with ``weights_only=True``, and keep
+  ``HistoryBuffer``'s method table (pickled through ``getattr``) out of them.
 * ``mmengine.dist`` calls ``torch.cuda.set_device`` and defaults to NCCL even when
   no GPU exists: on a CPU-only machine the PyTorch launcher falls back to gloo.
 * ``MMDistributedDataParallel`` receives ``device_ids=[LOCAL_RANK]`` from the
@@ -37,6 +38,17 @@ def _safe_globals() -> list:
 
 def _patch_torch_load_allowlist() -> None:
     torch.serialization.add_safe_globals(_safe_globals())
+    # HistoryBuffer.__getstate__ pickles the class-level table of statistics
+    # *methods*, which goes through ``getattr`` - a global that must never be
+    # allow-listed. The table is class state (methods registered at import, and
+    # __setstate__ restores the defaults): leave it out of the pickle.
+    from mmengine.logging.history_buffer import HistoryBuffer
+    if not getattr(HistoryBuffer.__getstate__, '_mmflowrvs', False):
+        def __getstate__(self) -> dict:
+            return {k: v for k, v in self.__dict__.items()
+                    if k not in ('statistics_methods', '_statistics_methods')}
+        __getstate__._mmflowrvs = True
+        HistoryBuffer.__getstate__ = __getstate__
 
 
 def _patch_dist_launcher() -> None:
