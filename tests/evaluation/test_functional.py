@@ -1,0 +1,133 @@
+"""db_eval_iou / db_eval_boundary against the straightforward reference."""
+import cv2
+import numpy as np
+import pytest
+from skimage.morphology import disk
+
+from mmflowrvs.evaluation.functional import (boundary_radius, db_eval_boundary, db_eval_iou,
+                                             db_statistics, disk_dilate, seg2bmap)
+from .reference_measures import ref_bmap, ref_f, ref_iou
+
+
+def _blobs(rng, h, w, n):
+    """(h, w) bool mask of n random filled ellipses (some cut by the border)."""
+    m = np.zeros((h, w), np.uint8)
+    for _ in range(n):
+        center = (int(rng.integers(-2, w + 2)), int(rng.integers(-2, h + 2)))
+        axes = (int(rng.integers(0, w // 2 + 2)), int(rng.integers(0, h // 2 + 2)))
+        cv2.ellipse(m, center, axes, float(rng.uniform(0, 180)), 0, 360, 1, -1)
+    return m.astype(bool)
+
+
+def _edge_cases(h, w):
+    """Named (gt, pred, void) triples of edge cases at (h, w)."""
+    empty = np.zeros((h, w), bool)
+    full = np.ones((h, w), bool)
+    one = empty.copy()
+    one[h // 2, w // 2] = True
+    corner = empty.copy()
+    corner[-1, -1] = True
+    border = empty.copy()
+    border[:, :2] = True
+    border[-1, :] = True
+    top_left = empty.copy()
+    top_left[0, 0] = True
+    void = empty.copy()
+    void[: h // 2] = True
+    return {
+        'empty/empty': (empty, empty, None), 'empty/full': (empty, full, None),
+        'full/empty': (full, empty, None), 'full/full': (full, full, None),
+        'one/one': (one, one, None), 'one/empty': (one, empty, None),
+        'corner/one': (corner, one, None), 'border/full': (border, full, None),
+        'border/border': (border, border, None), 'topleft/corner': (top_left, corner, None),
+        'border/one void': (border, one, void), 'full/one void': (full, one, void),
+        'all void': (full, one, full.copy()),
+    }
+
+
+@pytest.mark.parametrize('shape', [(1, 1), (1, 7), (6, 1), (2, 2), (5, 9), (31, 17), (64, 101)])
+def test_edge_cases_match_reference(shape):
+    for name, (gt, pred, void) in _edge_cases(*shape).items():
+        for th in (0.008, 1, 3):
+            assert db_eval_boundary(gt, pred, void, th) == pytest.approx(
+                ref_f(gt, pred, void, th), abs=1e-12), (name, shape, th)
+        assert db_eval_iou(gt, pred, void) == pytest.approx(
+            ref_iou(gt, pred, void), abs=1e-12), (name, shape)
+
+
+def test_known_values():
+    gt = np.zeros((10, 10), bool)
+    gt[2:6, 2:6] = True                    # 16 px
+    pred = np.zeros((10, 10), bool)
+    pred[4:8, 4:8] = True                  # overlap 4, union 28
+    assert db_eval_iou(gt, pred) == pytest.approx(4 / 28)
+    assert db_eval_iou(np.zeros((3, 3)), np.zeros((3, 3))) == 1.0
+    assert db_eval_boundary(gt, gt) == 1.0
+    assert db_eval_boundary(gt, np.zeros_like(gt)) == 0.0
+    assert db_eval_boundary(np.zeros_like(gt), np.zeros_like(gt)) == 1.0
+    assert boundary_radius(0.008, 480, 854) == 8
+    assert boundary_radius(0.008, 720, 1280) == 12
+    with pytest.raises(ValueError):
+        boundary_radius(2.5, 10, 10)
+
+
+def test_random_masks_match_reference():
+    rng = np.random.default_rng(0)
+    for it in range(250):
+        h, w = int(rng.integers(1, 70)), int(rng.integers(1, 70))
+        if it % 2:
+            gt, pred = _blobs(rng, h, w, 2), _blobs(rng, h, w, 2)
+        else:
+            gt = rng.random((h, w)) < rng.random()
+            pred = rng.random((h, w)) < rng.random()
+        void = (rng.random((h, w)) < 0.2) if it % 3 == 0 else None
+        th = 0.008 if it % 4 else float(rng.integers(1, 12))
+        assert db_eval_boundary(gt, pred, void, th) == pytest.approx(
+            ref_f(gt, pred, void, th), abs=1e-12), it
+        assert db_eval_iou(gt, pred, void) == pytest.approx(ref_iou(gt, pred, void), abs=1e-12)
+
+
+def test_video_at_davis_size_matches_reference():
+    rng = np.random.default_rng(1)
+    gt = np.stack([_blobs(rng, 480, 854, 2) for _ in range(4)])       # (T, H, W)
+    pred = np.stack([_blobs(rng, 480, 854, 2) for _ in range(4)])
+    pred[1] = np.roll(gt[1], 12, axis=1)                               # partly within r=8
+    void = np.zeros_like(gt)
+    void[2, 100:200] = True
+    f = db_eval_boundary(gt, pred, void)
+    j = db_eval_iou(gt, pred, void)
+    assert f.shape == (4, ) and f.dtype == np.float64 and j.dtype == np.float64
+    for t in range(4):
+        assert f[t] == pytest.approx(ref_f(gt[t], pred[t], void[t]), abs=1e-12)
+        assert j[t] == pytest.approx(ref_iou(gt[t], pred[t], void[t]), abs=1e-12)
+    assert 0 < f[1] < 1
+
+
+def test_seg2bmap_and_disk_dilate():
+    rng = np.random.default_rng(2)
+    for _ in range(30):
+        m = rng.random((int(rng.integers(1, 40)), int(rng.integers(1, 40)))) < 0.3
+        assert np.array_equal(seg2bmap(m), ref_bmap(m))
+        for r in (1, 2, 5, 8, 12, 20):
+            expected = cv2.dilate(m.astype(np.uint8), disk(r).astype(np.uint8))
+            assert np.array_equal(disk_dilate(m, r), expected), r
+    assert disk(8).sum() == 197
+
+
+def test_shape_errors():
+    with pytest.raises(ValueError, match='same shape'):
+        db_eval_iou(np.zeros((2, 3)), np.zeros((3, 2)))
+    with pytest.raises(ValueError, match='void_pixels'):
+        db_eval_boundary(np.zeros((2, 3)), np.zeros((2, 3)), np.zeros((3, 3)))
+    with pytest.raises(ValueError, match=r'\(H, W\)'):
+        db_eval_iou(np.zeros(3), np.zeros(3))
+
+
+def test_db_statistics():
+    values = np.array([1.0, 1.0, 0.9, 0.8, 0.6, 0.4, 0.2, 0.0])
+    mean, recall, decay = db_statistics(values)
+    assert mean == pytest.approx(values.mean())
+    assert recall == pytest.approx(5 / 8)
+    # bins (edges round(linspace(1, 8, 5)) - 1 = 0, 2, 4, 5, 7): [0:3] and [5:8]
+    assert decay == pytest.approx(values[0:3].mean() - values[5:8].mean())
+    assert np.isnan(db_statistics(np.array([np.nan, np.nan]))[0])
