@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
+export PIP_ROOT_USER_ACTION=ignore
 PIP="$PY -m pip install --disable-pip-version-check -q"
 
 have() { $PY - "$@" <<'PYEOF' 2>/dev/null
@@ -18,12 +19,11 @@ PYEOF
 }
 
 have torch==2.13.0 || $PIP "torch==2.13.0"
-have setuptools || true
 # mmengine/mmcv use pkg_resources: setuptools<82 keeps it.
 $PY -c "import setuptools, sys; v=int(setuptools.__version__.split('.')[0]); sys.exit(v>=82)" || $PIP "setuptools<82"
 have mmengine==0.10.7 || $PIP "mmengine==0.10.7"
 if ! $PY -c "import mmcv, mmcv.ops; assert mmcv.__version__=='2.1.0'" 2>/dev/null; then
-  $PIP wheel ninja "setuptools<82" packaging
+  $PIP ninja wheel packaging "setuptools<82"
   echo "[install] building mmcv 2.1.0 with compiled ops (first time ~15 min; cached by pip after)"
   MMCV_WITH_OPS=1 MAX_JOBS=${MAX_JOBS:-2} $PY -m pip install --disable-pip-version-check -q \
     --no-build-isolation "mmcv==2.1.0" "torch==2.13.0"

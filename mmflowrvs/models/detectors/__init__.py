@@ -1,4 +1,5 @@
 from .flowrvs import FlowRVS
 from .mask_decoder_finetuner import MaskDecoderFinetuner
+from .wan_vae_pretrainer import WanVAEPretrainer
 
-__all__ = ['FlowRVS', 'MaskDecoderFinetuner']
+__all__ = ['FlowRVS', 'MaskDecoderFinetuner', 'WanVAEPretrainer']

@@ -1,0 +1,89 @@
+"""Stage 0 of the built-in quickstart: pre-training a toy Wan VAE.
+
+The real Wan VAE comes pre-trained; a toy one made by tools/misc/make_tiny_wan.py is
+random. This model trains the whole ``AutoencoderKLWan`` (encoder and decoder) to
+reconstruct both video frames and binary masks (as 3-channel +-1 images), standing
+in for Wan's own pre-training. tools/misc/export_wan_vae.py writes the result
+back into a Wan folder's ``vae/``.
+"""
+import os
+from typing import List, Optional
+
+import torch
+import torch.nn.functional as F
+from mmengine.model import BaseModel
+
+from mmflowrvs.registry import MODELS
+from mmflowrvs.structures import RVOSDataSample
+from ..utils import resolve_subfolder
+
+
+@MODELS.register_module()
+class WanVAEPretrainer(BaseModel):
+    """Trains ``AutoencoderKLWan`` on frames and masks (L1 + MSE + KL).
+
+    Args:
+        pretrained (str): The Wan folder whose ``vae/`` is the starting point.
+        kl_weight (float): Weight of the KL term. Defaults to 1e-6.
+        mask_weight (float): Weight of the mask reconstruction. Defaults to 1.
+    """
+
+    def __init__(self, pretrained: str, kl_weight: float = 1e-6, mask_weight: float = 1.0,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        if data_preprocessor is None:
+            data_preprocessor = dict(type='RVOSDataPreprocessor')
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        from diffusers import AutoencoderKLWan
+        self.pretrained = pretrained
+        self.vae = AutoencoderKLWan.from_pretrained(resolve_subfolder(pretrained, 'vae'))
+        self.kl_weight = kl_weight
+        self.mask_weight = mask_weight
+
+    def init_weights(self) -> None:
+        """Keeps the folder's weights."""
+
+    def _reconstruct(self, x: torch.Tensor, sample: bool):
+        dist = self.vae.encode(x).latent_dist
+        z = dist.sample() if sample else dist.mode()
+        return self.vae.decode(z).sample, dist
+
+    def _masks_as_images(self, inputs: torch.Tensor, samples: List[RVOSDataSample]):
+        b, _, t, h, w = inputs.shape
+        m = self.data_preprocessor.pad_masks([s.gt_masks for s in samples], (t, h, w))
+        return m.to(inputs.device).unsqueeze(1).repeat(1, 3, 1, 1, 1) * 2 - 1  # (B, 3, T, H, W)
+
+    def forward(self, inputs: torch.Tensor, data_samples: Optional[List] = None,
+                mode: str = 'tensor'):
+        """``loss``: reconstruction losses; ``predict``: masks reconstructed through
+        the VAE (thresholded at 0) as ``pred_masks``; ``tensor``: frame reconstruction."""
+        if mode == 'tensor':
+            return self._reconstruct(inputs, False)[0]
+        masks = self._masks_as_images(inputs, data_samples)
+        if mode == 'loss':
+            rec, dist = self._reconstruct(inputs, True)
+            rec_m, dist_m = self._reconstruct(masks, True)
+            kl = dist.kl().mean() + dist_m.kl().mean()
+            return dict(loss_rgb=F.l1_loss(rec, inputs) + F.mse_loss(rec, inputs),
+                        loss_mask=self.mask_weight * (F.l1_loss(rec_m, masks)
+                                                      + F.mse_loss(rec_m, masks)),
+                        loss_kl=self.kl_weight * kl)
+        if mode != 'predict':
+            raise RuntimeError(f'invalid mode {mode!r}')
+        with torch.no_grad():
+            rec_m = self._reconstruct(masks, False)[0].mean(1)  # (B, T, H, W)
+        for i, s in enumerate(data_samples):
+            t = s.metainfo.get('num_frames', rec_m.shape[1])
+            h, w = s.metainfo.get('img_shape', rec_m.shape[-2:])
+            logits = rec_m[i:i + 1, :t, :h, :w]
+            ori = s.metainfo.get('ori_shape', (h, w))
+            if tuple(ori) != (h, w):
+                logits = F.interpolate(logits, size=tuple(ori), mode='bilinear',
+                                       align_corners=False)
+            s.pred_masks = (logits[0] > 0).cpu()
+        return data_samples
+
+    def export(self, out_folder: str) -> str:
+        """Writes the trained VAE into ``out_folder/vae`` (diffusers format)."""
+        self.vae.save_pretrained(os.path.join(out_folder, 'vae'))
+        return out_folder
