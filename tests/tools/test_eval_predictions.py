@@ -1,0 +1,188 @@
+"""tools/eval_predictions.py end to end on tiny official-format fixtures."""
+import importlib.util
+import json
+import os.path as osp
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+from pycocotools import mask as mask_utils
+
+from mmflowrvs.evaluation import RVOSMetric, write_predictions
+from mmflowrvs.evaluation.prediction_io import davis_palette
+from mmflowrvs.structures.rvos_data_sample import RVOSDataSample
+from tests.evaluation.reference_measures import ref_f, ref_iou
+from tests.evaluation.test_ref_davis_metric import make_davis_tree
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+H, W, T = 20, 28, 3
+
+
+def _tool():
+    spec = importlib.util.spec_from_file_location(
+        'eval_predictions', osp.join(ROOT, 'tools', 'eval_predictions.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _rle(mask):
+    rle = mask_utils.encode(np.asfortranarray(mask.astype(np.uint8)))
+    return {'size': rle['size'], 'counts': rle['counts'].decode()}
+
+
+def _object(t, x):
+    m = np.zeros((H, W), bool)
+    m[4 + t:12 + t, x:x + 8] = True
+    return m
+
+
+@pytest.fixture
+def mevis(tmp_path):
+    """valid_u-like split: video a (2 objects), video b; GT per expression."""
+    root = tmp_path / 'valid_u'
+    root.mkdir()
+    frames = [f'{i:05d}' for i in range(T)]
+    objects = {0: [_object(t, 2) for t in range(T)], 1: [_object(t, 16) for t in range(T)],
+               2: [_object(t, 8) for t in range(T)]}
+    mask_dict = {str(k): [_rle(m) for m in v] for k, v in objects.items()}
+    mask_dict['1'][2] = None                              # object 1 absent in frame 2
+    meta = {'videos': {
+        'a': {'frames': frames, 'expressions': {
+            '0': {'exp': 'left', 'obj_id': [0], 'anno_id': [0]},
+            '1': {'exp': 'both', 'obj_id': [0, 1], 'anno_id': [0, 1], 'extra': 1},
+            '2': {'exp': 'nothing', 'obj_id': [], 'anno_id': []}}},
+        'b': {'frames': frames, 'expressions': {
+            '0': {'exp': 'the one', 'obj_id': [0], 'anno_id': [2]}}}}}
+    (root / 'meta_expressions.json').write_text(json.dumps(meta))
+    (root / 'mask_dict.json').write_text(json.dumps(mask_dict))
+    gts = {('a', '0'): np.stack(objects[0]),
+           ('a', '1'): np.stack(objects[0]) | np.stack(objects[1][:2] + [np.zeros((H, W), bool)]),
+           ('a', '2'): np.zeros((T, H, W), bool), ('b', '0'): np.stack(objects[2])}
+    return root, gts
+
+
+def _samples(gts, preds):
+    out = []
+    for (video, exp), gt in gts.items():
+        s = RVOSDataSample(metainfo=dict(video_id=video, exp_id=exp, ori_shape=(H, W),
+                                         frame_ids=[f'{i:05d}' for i in range(T)]))
+        s.gt_masks = torch.as_tensor(gt)
+        s.pred_masks = torch.as_tensor(preds[(video, exp)])
+        out.append(s)
+    return out
+
+
+def test_mevis_end_to_end(tmp_path, mevis, capsys):
+    root, gts = mevis
+    rng = np.random.default_rng(0)
+    noisy = {k: (v ^ (rng.random(v.shape) < 0.05)) for k, v in gts.items()}
+    good, bad = tmp_path / 'good', tmp_path / 'bad'
+    samples = _samples(gts, noisy)
+    for s in samples:
+        write_predictions(s, str(good), 'mevis')
+        write_predictions(s, str(bad), 'mevis')
+    # metric on the masks == tool on the PNGs the same run wrote
+    metric = RVOSMetric()
+    metric.process({}, [s.to_dict() for s in samples])
+    online = metric.evaluate(len(samples))
+    # break the second method in every way
+    (bad / 'b' / '0' / '00000.png').unlink()                                  # whole folder gone
+    for f in (bad / 'b' / '0').iterdir():
+        f.unlink()
+    (bad / 'b' / '0').rmdir()
+    Image.new('L', (W + 1, H)).save(bad / 'a' / '0' / '00001.png')           # wrong size
+    Image.new('RGB', (W, H)).save(bad / 'a' / '1' / '00000.png')             # RGB
+    (bad / 'a' / '1' / '00002.png').write_bytes(b'not a png')                # unreadable
+    (bad / 'a' / '2' / '00001.png').unlink()                                 # missing frame
+    out = tmp_path / 'report'
+    assert _tool().main(['--dataset', 'mevis', '--data-root', str(root), '--pred', str(good),
+                         str(bad), '--names', 'good', 'bad', '--json',
+                         str(tmp_path / 's.json'), '--out-dir', str(out), '--nproc', '1']) == 0
+    scores = json.loads((tmp_path / 's.json').read_text())
+    assert scores['good']['J&F'] == pytest.approx(online['J&F'], abs=1e-9)
+    assert scores['good']['J'] == pytest.approx(online['J'], abs=1e-9)
+    # expected for 'bad' from the reference: broken frames are empty, missing folder is 0
+    expected = []
+    for key, gt in gts.items():
+        pred = noisy[key].copy()
+        if key == ('b', '0'):
+            expected.append((0.0, 0.0))
+            continue
+        for (k, t) in ((('a', '0'), 1), (('a', '1'), 0), (('a', '1'), 2), (('a', '2'), 1)):
+            if k == key:
+                pred[t] = False
+        expected.append((np.mean([ref_iou(gt[t], pred[t]) for t in range(T)]),
+                         np.mean([ref_f(gt[t], pred[t]) for t in range(T)])))
+    j, f = np.mean(expected, axis=0) * 100
+    assert scores['bad']['J'] == pytest.approx(j, abs=1e-9)
+    assert scores['bad']['F'] == pytest.approx(f, abs=1e-9)
+    assert scores['bad']['num_missing'] == 1 and scores['bad']['num_bad_files'] == 4
+    err = capsys.readouterr().err
+    assert osp.join(str(bad), 'b', '0') in err
+    for name in ('a/0/00001.png', 'a/1/00000.png', 'a/1/00002.png', 'a/2/00001.png'):
+        assert name in err, name
+    assert 'RGB' in err and '29x20' in err
+    report = (out / 'report.md').read_text()
+    assert 'a/2/00001.png' in report and '| b |' in report
+    assert (out / 'per_video_jf.png').stat().st_size > 0
+
+
+def test_ref_ytvos_and_parallel(tmp_path):
+    root = tmp_path / 'ytvos'
+    ann = root / 'train' / 'Annotations' / 'v'
+    ann.mkdir(parents=True)
+    frames = ['00000', '00005']
+    for i, frame in enumerate(frames):
+        ids = np.zeros((H, W), np.uint8)
+        ids[_object(i, 2)] = 1
+        ids[_object(i, 16)] = 2
+        image = Image.fromarray(ids, mode='P')
+        image.putpalette(davis_palette())
+        image.save(ann / f'{frame}.png')
+    (root / 'meta_expressions' / 'train').mkdir(parents=True)
+    meta = {'videos': {'v': {'frames': frames, 'expressions': {
+        '0': {'exp': 'a', 'obj_id': '1'}, '1': {'exp': 'b', 'obj_id': '2'}}}}}
+    (root / 'meta_expressions' / 'train' / 'meta_expressions.json').write_text(json.dumps(meta))
+    objects = {'1': {'category': 'cat'}, '2': {'category': 'dog'}}
+    (root / 'train' / 'meta.json').write_text(json.dumps({'videos': {'v': {'objects': objects}}}))
+    pred = tmp_path / 'pred' / 'Annotations' / 'v'
+    for exp, obj_x in (('0', 2), ('1', 2)):                 # expression 1 predicts the wrong one
+        (pred / exp).mkdir(parents=True)
+        for i, frame in enumerate(frames):
+            Image.fromarray(_object(i, obj_x).astype(np.uint8) * 255).save(
+                pred / exp / f'{frame}.png')
+    out = tmp_path / 'r'
+    _tool().main(['--dataset', 'ref-ytvos', '--data-root', str(root), '--pred',
+                  str(tmp_path / 'pred'), '--json', str(tmp_path / 's.json'),
+                  '--out-dir', str(out), '--nproc', '2'])
+    scores = json.loads((tmp_path / 's.json').read_text())['pred']
+    assert scores['J'] == pytest.approx(50.0) and scores['F'] == pytest.approx(50.0)
+    assert '| cat | 100.00 |' in (out / 'report.md').read_text()
+
+
+def test_ref_davis_end_to_end(tmp_path):
+    gts = make_davis_tree(tmp_path / 'refdavis' / 'DAVIS')
+    pred = tmp_path / 'pred'
+    for anno in range(4):
+        for video, ids in gts.items():
+            if anno == 3 and video == 'dog':
+                continue                                    # missing video folder -> 0
+            folder = pred / f'anno_{anno}' / video
+            folder.mkdir(parents=True)
+            for t in range(len(ids)):
+                out = np.where(ids[t] == 255, 0, ids[t]).astype(np.uint8)
+                if anno == 1:
+                    out = np.where(out == 1, 2, np.where(out == 2, 1, out)).astype(np.uint8)
+                image = Image.fromarray(out, mode='P')
+                image.putpalette(davis_palette())
+                image.save(folder / f'{t:05d}.png')
+    _tool().main(['--dataset', 'ref-davis', '--data-root', str(tmp_path / 'refdavis'),
+                  '--pred', str(pred), '--json', str(tmp_path / 's.json'), '--nproc', '1'])
+    scores = json.loads((tmp_path / 's.json').read_text())['pred']
+    for anno in range(3):
+        assert scores[f'anno_{anno}']['J&F'] == pytest.approx(100.0)
+    assert scores['anno_3']['J&F'] == pytest.approx(50.0)
+    assert scores['J&F'] == pytest.approx(87.5)
+    assert scores['num_missing'] == 1

@@ -1,0 +1,100 @@
+"""Score folders of prediction PNGs (any method) against a dataset's GT, side by side.
+
+Layouts of ``--pred`` folders (as the submission formats of datasets.md):
+  mevis      <pred>/<video>/<exp_id>/<frame>.png            (nonzero = object)
+  ref-ytvos  <pred>/Annotations/<video>/<exp_id>/<frame>.png (or without Annotations/)
+  ref-davis  <pred>/anno_<a>/<video>/<frame>.png            (palette ids, a = 0..3)
+
+``--data-root``:
+  mevis      a split folder with GT: meta_expressions.json + mask_dict.json
+             (e.g. data/mevis/valid_u)
+  ref-ytvos  the Ref-YouTube-VOS root; ``--split`` (default train) must have GT:
+             meta_expressions/<split>/meta_expressions.json, <split>/Annotations
+  ref-davis  the Ref-DAVIS root holding DAVIS/ (or the DAVIS folder itself);
+             videos from DAVIS/ImageSets/2017/val.txt
+
+Missing expression/video folders score 0 (as the official script) and are
+counted and named; bad frame PNGs (missing, unreadable, RGB, wrong size) are
+named, count as empty masks, and scoring goes on.
+
+Example:
+  python tools/eval_predictions.py --dataset mevis --data-root data/mevis/valid_u \
+      --pred work_dirs/a/pred work_dirs/b/pred --names ours baseline \
+      --json scores.json --out-dir report/
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+
+from mmflowrvs.evaluation.offline_gt import read_mevis_gt, read_ytvos_gt, resolve_davis_root
+from mmflowrvs.evaluation.offline_scoring import (detect_layout, score_expressions,
+                                                  score_ref_davis)
+from mmflowrvs.evaluation.ref_davis_eval import davis_val_videos
+from mmflowrvs.evaluation.report import format_table, write_json, write_report
+
+MAX_PRINTED = 10
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description='Score prediction folders against GT (J, F, J&F), side by side.',
+        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    parser.add_argument('--dataset', required=True, choices=['mevis', 'ref-ytvos', 'ref-davis'])
+    parser.add_argument('--data-root', required=True, help='GT location (see below)')
+    parser.add_argument('--pred', required=True, nargs='+', help='prediction folders')
+    parser.add_argument('--names', nargs='+', help='method names (default: folder names)')
+    parser.add_argument('--split', default='train', help='ref-ytvos split with GT')
+    parser.add_argument('--json', help='write {name: {"J", "F", "J&F"}} (x100) here')
+    parser.add_argument('--out-dir', help='write report.md and per_video_jf.png here')
+    parser.add_argument('--nproc', type=int, default=min(8, os.cpu_count() or 1),
+                        help='worker processes')
+    args = parser.parse_args(argv)
+    if args.names and len(args.names) != len(args.pred):
+        parser.error(f'{len(args.names)} --names for {len(args.pred)} --pred folders')
+    for pred in args.pred:
+        if not osp.isdir(pred):
+            parser.error(f'--pred {pred} is not a folder')
+    return args
+
+
+def _names(args) -> list:
+    if args.names:
+        return list(args.names)
+    names = [osp.basename(osp.normpath(p)) or p for p in args.pred]
+    return names if len(set(names)) == len(names) else [osp.normpath(p) for p in args.pred]
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    names = _names(args)
+    if args.dataset == 'ref-davis':
+        davis_root = resolve_davis_root(args.data_root)
+        videos = davis_val_videos(davis_root)
+        methods = score_ref_davis(davis_root, videos, list(zip(names, args.pred)), args.nproc)
+    else:
+        gts = (read_mevis_gt(args.data_root) if args.dataset == 'mevis'
+               else read_ytvos_gt(args.data_root, args.split))
+        preds = [(n, p, detect_layout(p, args.dataset)) for n, p in zip(names, args.pred)]
+        methods = score_expressions(gts, preds, args.nproc)
+    for m in methods:
+        unit = 'video folders' if args.dataset == 'ref-davis' else 'expression folders'
+        if m.missing:
+            print(f'[{m.name}] {len(m.missing)} missing {unit} scored 0, e.g.: '
+                  + ', '.join(m.missing[:MAX_PRINTED]), file=sys.stderr)
+        for msg in m.issues[:MAX_PRINTED]:
+            print(f'[{m.name}] {msg}', file=sys.stderr)
+        if len(m.issues) > MAX_PRINTED:
+            print(f'[{m.name}] ... {len(m.issues) - MAX_PRINTED} more bad frame files',
+                  file=sys.stderr)
+    print(format_table(methods))
+    if args.json:
+        write_json(methods, args.json)
+        print(f'json written to {args.json}')
+    if args.out_dir:
+        print(f'report written to {write_report(methods, args.out_dir, args.dataset)}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
