@@ -131,3 +131,25 @@ def test_db_statistics():
     # bins (edges round(linspace(1, 8, 5)) - 1 = 0, 2, 4, 5, 7): [0:3] and [5:8]
     assert decay == pytest.approx(values[0:3].mean() - values[5:8].mean())
     assert np.isnan(db_statistics(np.array([np.nan, np.nan]))[0])
+
+
+@pytest.mark.parametrize('max_canvas', [1 << 24, 64])
+def test_videos_of_mixed_frames_match_reference(monkeypatch, max_canvas):
+    """Many frames of different crops share one canvas (or many small chunks)."""
+    from mmflowrvs.evaluation.functional import boundary_match
+    monkeypatch.setattr(boundary_match, '_MAX_CANVAS', max_canvas)
+    rng = np.random.default_rng(4)
+    for h, w in ((37, 53), (9, 70), (64, 12)):
+        cases = list(_edge_cases(h, w).values())
+        frames = [(g, p) for g, p, _ in cases]
+        frames += [(_blobs(rng, h, w, 3), _blobs(rng, h, w, 1)) for _ in range(10)]
+        frames += [(rng.random((h, w)) < 0.5, rng.random((h, w)) < 0.1) for _ in range(4)]
+        order = rng.permutation(len(frames))
+        gt = np.stack([frames[i][0] for i in order])                 # (T, H, W)
+        pred = np.stack([frames[i][1] for i in order])
+        for th in (0.008, 2, 9):
+            f = db_eval_boundary(gt, pred, bound_th=th)
+            expected = [ref_f(gt[t], pred[t], None, th) for t in range(len(gt))]
+            assert np.allclose(f, expected, rtol=0, atol=1e-12), (h, w, th)
+        j = db_eval_iou(gt, pred)
+        assert np.allclose(j, [ref_iou(gt[t], pred[t]) for t in range(len(gt))], atol=1e-12)
