@@ -1,1 +1,14 @@
+"""Registered transforms of mmflowrvs' RVOS pipelines."""
+from .base import RVOSTransform
+from .formatting import PackRVOSInputs
+from .frame_sampling import ReferenceSampleFrames, UniformSampleFrames, target_present
+from .geometric import InferenceResize, ReferenceTrainResize, RVOSRandomFlip, short_side_size
+from .image_to_clip import ImageToRVOSClip
+from .loading import LoadRVOSFrames, LoadRVOSMasks, decode_rle_union, read_palette_png
 
+__all__ = [
+    'RVOSTransform', 'PackRVOSInputs', 'ReferenceSampleFrames', 'UniformSampleFrames',
+    'target_present', 'InferenceResize', 'ReferenceTrainResize', 'RVOSRandomFlip',
+    'short_side_size', 'ImageToRVOSClip', 'LoadRVOSFrames', 'LoadRVOSMasks',
+    'decode_rle_union', 'read_palette_png'
+]

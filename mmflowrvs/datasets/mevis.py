@@ -1,0 +1,96 @@
+"""MeViS (v1 and v2): ``<split>/{JPEGImages,meta_expressions.json,mask_dict.json}``."""
+import os.path as osp
+from typing import Dict, List, Optional, Tuple
+
+from mmengine.fileio import load
+
+from mmflowrvs.registry import DATASETS
+from .base_rvos_dataset import BaseRVOSDataset
+from .text_utils import clean_expression
+
+
+@DATASETS.register_module()
+class MeViSDataset(BaseRVOSDataset):
+    """MeViS, read exactly as shipped (datasets.md, "MeViS").
+
+    One item per expression. The target is the union over ``anno_id`` of the
+    per-frame COCO RLEs of ``mask_dict.json`` (null = empty); an empty
+    ``anno_id`` list (v2) is a no-target expression (``no_target=True``). Masks
+    are decoded lazily by ``LoadRVOSMasks``; the RLE lists of the needed
+    annotations are kept serialised, one copy per annotation.
+
+    Args:
+        split (str): ``train``, ``valid_u`` or ``valid`` (server, no GT).
+        data_root (str): The ``mevis`` folder.
+        ann_file (str, optional): Defaults to ``<split>/meta_expressions.json``.
+        data_prefix (dict, optional): ``img_path`` (frames folder, default
+            ``<split>/JPEGImages``) and ``mask_path`` (default
+            ``<split>/mask_dict.json``).
+        with_gt (bool, optional): Defaults to ``split != 'valid'``.
+        **kwargs: See :class:`BaseRVOSDataset`.
+
+    Example config::
+
+        dict(type='MeViSDataset', data_root='data/mevis', split='valid_u',
+             test_mode=True, pipeline=[...])
+    """
+
+    METAINFO = dict(dataset_name='mevis')
+
+    def __init__(self,
+                 split: str = 'train',
+                 data_root: str = 'data/mevis',
+                 ann_file: Optional[str] = None,
+                 data_prefix: Optional[dict] = None,
+                 with_gt: Optional[bool] = None,
+                 **kwargs) -> None:
+        ann_file = ann_file or f'{split}/meta_expressions.json'
+        prefix = dict(img_path=f'{split}/JPEGImages', mask_path=f'{split}/mask_dict.json')
+        prefix.update(data_prefix or {})
+        with_gt = (split != 'valid') if with_gt is None else with_gt
+        super().__init__(split=split, with_gt=with_gt, data_root=data_root,
+                         ann_file=ann_file, data_prefix=prefix, **kwargs)
+
+    def parse_annotations(self) -> Tuple[Dict[str, dict], List[dict], Optional[dict]]:
+        meta = load(self._check_file(self.ann_file, 'MeViS meta_expressions'))['videos']
+        mask_dict = None
+        mask_path = self.data_prefix['mask_path']
+        if self.with_gt:
+            mask_dict = load(self._check_file(mask_path, 'MeViS mask_dict'))
+        videos, items = {}, []
+        for vid in sorted(meta):
+            vmeta = meta[vid]
+            frame_ids = [str(f) for f in vmeta['frames']]
+            videos[vid] = dict(frame_ids=frame_ids,
+                               frame_dir=osp.join(self.data_prefix['img_path'], vid))
+            for exp_id in sorted(vmeta['expressions'], key=_exp_sort_key):
+                exp = vmeta['expressions'][exp_id]
+                anno_ids = [int(a) for a in exp.get('anno_id', [])]
+                obj_ids = [int(o) for o in exp.get('obj_id', [])]
+                item = dict(video_id=vid, exp_id=str(exp_id),
+                            expression=clean_expression(exp['exp']),
+                            obj_ids=obj_ids, anno_ids=anno_ids,
+                            no_target=len(anno_ids) == 0,
+                            mask_type='rle' if self.with_gt else None)
+                if mask_dict is not None and not self._annos_ok(item, mask_dict,
+                                                               len(frame_ids), mask_path):
+                    continue
+                items.append(item)
+        return videos, items, mask_dict
+
+    def _annos_ok(self, item: dict, mask_dict: dict, num_frames: int, path: str) -> bool:
+        for a in item['anno_ids']:
+            where = f"video '{item['video_id']}' exp '{item['exp_id']}'"
+            if str(a) not in mask_dict:
+                self.invalid(f'{where}: anno_id {a} is absent from {path}')
+                return False
+            if len(mask_dict[str(a)]) != num_frames:
+                self.invalid(f'{where}: anno_id {a} has {len(mask_dict[str(a)])} RLEs in '
+                             f'{path} but the video lists {num_frames} frames')
+                return False
+        return True
+
+
+def _exp_sort_key(exp_id: str) -> tuple:
+    """Numeric ids in numeric order, anything else after, by string."""
+    return (0, int(exp_id), '') if str(exp_id).isdigit() else (1, 0, str(exp_id))

@@ -1,0 +1,203 @@
+"""Generator of the built-in synthetic referring-video benchmark (MeViS on-disk layout).
+
+Each video shows 2-4 coloured shapes moving in distinct ways (left, right, up,
+down, still, stops half-way), drawn in depth order so they occlude each other
+at times. In about half of the videos two objects look the same and only their
+motion tells them apart. Expressions (from :mod:`synthetic_vocab`) refer by
+appearance, motion, relation and to several objects; each is kept only when
+exactly the objects it names match it. Masks are the visible pixels, stored as
+COCO RLE in ``mask_dict.json`` (null when the object is hidden).
+"""
+import json
+import os
+import os.path as osp
+import random
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import cv2
+import numpy as np
+from pycocotools import mask as mask_utils
+
+from .synthetic_vocab import COLORS, MOTIONS, NUMBERS, RELATIONS, SHAPES
+
+_DIRS = {'left': (-1, 0), 'right': (1, 0), 'up': (0, -1), 'down': (0, 1),
+         'still': (0, 0), 'stops': None}
+
+
+def _trajectory(motion: str, num_frames: int, hw: Tuple[int, int], r: int,
+                rng: random.Random) -> np.ndarray:
+    """(T, 2) centre (x, y) per frame that keeps the shape inside the frame."""
+    h, w = hw
+    if motion == 'stops':
+        motion_dir = rng.choice(['left', 'right', 'up', 'down'])
+        stop = rng.randint(num_frames // 3, max(num_frames // 3, 2 * num_frames // 3))
+    else:
+        motion_dir, stop = motion, num_frames - 1
+    dx, dy = _DIRS[motion_dir]
+    span_x, span_y = w - 2 * r - 1, h - 2 * r - 1
+    dist = rng.uniform(0.45, 0.7) * (span_x if dx else span_y)
+    x0 = rng.uniform(r, r + span_x - (dist if dx else 0))
+    y0 = rng.uniform(r, r + span_y - (dist if dy else 0))
+    if dx < 0:
+        x0 += dist
+    if dy < 0:
+        y0 += dist
+    prog = np.clip(np.arange(num_frames) / max(stop, 1), 0, 1)  # 0 -> 1 until stop
+    return np.stack([x0 + dx * dist * prog, y0 + dy * dist * prog], axis=1)
+
+
+def _draw(label: np.ndarray, shape: str, centre: Sequence[float], r: int, value: int) -> None:
+    x, y = int(round(centre[0])), int(round(centre[1]))
+    if shape == 'circle':
+        cv2.circle(label, (x, y), r, value, -1)
+    elif shape == 'square':
+        cv2.rectangle(label, (x - r, y - r), (x + r, y + r), value, -1)
+    else:
+        pts = np.array([[x, y - r], [x - r, y + r], [x + r, y + r]], dtype=np.int32)
+        cv2.fillPoly(label, [pts], value)
+
+
+def _make_objects(rng: random.Random, ambiguous: bool) -> List[dict]:
+    n = rng.randint(2, 4)
+    motions = rng.sample(list(MOTIONS), n)
+    objs = [dict(color=rng.choice(list(COLORS)), shape=rng.choice(list(SHAPES)),
+                 motion=m) for m in motions]
+    if ambiguous:  # a twin that looks the same, told apart only by its motion
+        objs[1].update(color=objs[0]['color'], shape=objs[0]['shape'])
+    return objs
+
+
+def _candidates(objs: List[dict], centres: np.ndarray) -> List[Tuple[str, List[int], int]]:
+    """All (expression, referred object indices, required count) candidates."""
+    out = []
+    for o in objs:
+        c, s, m = o['color'], o['shape'], o['motion']
+        out += [(f'the {c} {s}', (lambda q, c=c, s=s: q['color'] == c and q['shape'] == s), 1),
+                (f'the {s}', (lambda q, s=s: q['shape'] == s), 1),
+                (f'the {c} one', (lambda q, c=c: q['color'] == c), 1),
+                (f'the {s} {MOTIONS[m]}', (lambda q, s=s, m=m: q['shape'] == s
+                                            and q['motion'] == m), 1),
+                (f'the {c} {s} {MOTIONS[m]}', (lambda q, c=c, s=s, m=m: q['color'] == c and
+                                                q['shape'] == s and q['motion'] == m), 1),
+                (f'the shape {MOTIONS[m]}', (lambda q, m=m: q['motion'] == m), 1),
+                (f'the one {MOTIONS[m]}', (lambda q, m=m: q['motion'] == m), 1)]
+        plural = SHAPES[s]
+        for k, word in enumerate(NUMBERS, start=2):
+            out += [(f'the {word} {plural}', (lambda q, s=s: q['shape'] == s), k),
+                    (f'the {word} {c} shapes', (lambda q, c=c: q['color'] == c), k),
+                    (f'the {word} {c} {plural}', (lambda q, c=c, s=s: q['color'] == c
+                                                   and q['shape'] == s), k)]
+        out.append((f'all {c} {plural}', (lambda q, c=c, s=s: q['color'] == c
+                                          and q['shape'] == s), -2))
+    exps = {}
+    for text, pred, count in out:
+        ids = [i for i, q in enumerate(objs) if pred(q)]
+        ok = len(ids) == count or (count == -2 and len(ids) >= 2)
+        if ok:
+            exps[text] = ids
+    mean = centres.mean(axis=1)  # (N, 2) mean centre over the video
+    for i, ref in enumerate(objs):
+        ref_name = f"the {ref['color']} {ref['shape']}"
+        if exps.get(ref_name) != [i]:
+            continue
+        for rel, words in RELATIONS.items():
+            axis, sign = {'left': (0, -1), 'right': (0, 1), 'above': (1, -1),
+                          'below': (1, 1)}[rel]
+            for s in SHAPES:
+                ids = [j for j, q in enumerate(objs) if j != i and q['shape'] == s and
+                       sign * (mean[j, axis] - mean[i, axis]) > 0.1 * mean.max()]
+                if len(ids) == 1:
+                    exps[f'the {s} {words} {ref_name}'] = ids
+    return sorted(exps.items())
+
+
+def make_video(rng: random.Random, hw: Tuple[int, int], frames: Tuple[int, int],
+               ambiguous: bool) -> Tuple[List[np.ndarray], List[List[Optional[dict]]], list]:
+    """One video: RGB frames, per-object RLE lists (None = hidden) and expressions."""
+    h, w = hw
+    t = rng.randint(*frames)
+    objs = _make_objects(rng, ambiguous)
+    radius = [max(2, int(min(h, w) * rng.uniform(0.08, 0.13))) for _ in objs]
+    centres = np.stack([_trajectory(o['motion'], t, hw, r, rng) for o, r in zip(objs, radius)])
+    bg = np.array([rng.randint(40, 90)] * 3, dtype=np.uint8)
+    palette = np.array([bg] + [COLORS[o['color']] for o in objs], dtype=np.uint8)
+    grad = (np.linspace(0, 25, w, dtype=np.float32)[None, :, None]).astype(np.uint8)
+    imgs, rles = [], [[] for _ in objs]
+    for f in range(t):
+        label = np.zeros(hw, dtype=np.uint8)
+        for k, (o, r) in enumerate(zip(objs, radius)):  # later objects are in front
+            _draw(label, o['shape'], centres[k, f], r, k + 1)
+        imgs.append(palette[label] + grad)
+        for k in range(len(objs)):
+            m = np.asfortranarray((label == k + 1).astype(np.uint8))
+            if not m.any():
+                rles[k].append(None)
+                continue
+            rle = mask_utils.encode(m)
+            rles[k].append(dict(size=[h, w], counts=rle['counts'].decode('ascii')))
+    return imgs, rles, _candidates(objs, centres)
+
+
+def write_split(out_dir: str, split: str, num_videos: int, rng: random.Random,
+                hw: Tuple[int, int], frames: Tuple[int, int], max_exps: int = 6,
+                ambiguous_ratio: float = 0.5, jpeg_quality: int = 90) -> Dict[str, int]:
+    """Writes ``<out_dir>/<split>/{JPEGImages,meta_expressions.json,mask_dict.json}``.
+
+    Returns:
+        dict: Counts of videos, expressions and frames written.
+    """
+    root = osp.join(out_dir, split)
+    os.makedirs(root, exist_ok=True)
+    videos, mask_dict, anno = {}, {}, 0
+    num_exps = num_frames = 0
+    for v in range(num_videos):
+        vid = f'{split}_{v:04d}'
+        imgs, rles, cands = make_video(rng, hw, frames, rng.random() < ambiguous_ratio)
+        os.makedirs(osp.join(root, 'JPEGImages', vid), exist_ok=True)
+        stems = [f'{f:05d}' for f in range(len(imgs))]
+        for stem, img in zip(stems, imgs):
+            cv2.imwrite(osp.join(root, 'JPEGImages', vid, stem + '.jpg'),
+                        cv2.cvtColor(img, cv2.COLOR_RGB2BGR),
+                        [cv2.IMWRITE_JPEG_QUALITY, jpeg_quality])
+        anno_ids = []
+        for obj_rles in rles:
+            mask_dict[str(anno)] = obj_rles
+            anno_ids.append(anno)
+            anno += 1
+        motion = [c for c in cands if any(w in c[0] for w in ('moving', 'stops', 'move'))]
+        others = [c for c in cands if c not in motion]
+        rng.shuffle(motion)
+        rng.shuffle(others)
+        chosen = (motion[:max_exps // 2] + others)[:max_exps]
+        exps = {str(e): dict(exp=text, obj_id=ids, anno_id=[anno_ids[i] for i in ids])
+                for e, (text, ids) in enumerate(chosen)}
+        videos[vid] = dict(expressions=exps, frames=stems)
+        num_exps += len(exps)
+        num_frames += len(stems)
+    with open(osp.join(root, 'meta_expressions.json'), 'w') as f:
+        json.dump(dict(videos=videos), f)
+    with open(osp.join(root, 'mask_dict.json'), 'w') as f:
+        json.dump(mask_dict, f)
+    return dict(videos=num_videos, expressions=num_exps, frames=num_frames)
+
+
+def make_synthetic_rvos(out_dir: str, seed: int = 0, num_train: int = 32, num_valid: int = 8,
+                        size: Tuple[int, int] = (96, 96), frames: Tuple[int, int] = (9, 33),
+                        **kwargs) -> Dict[str, Dict[str, int]]:
+    """Generates ``train`` and ``valid_u`` splits of the synthetic benchmark.
+
+    Args:
+        out_dir (str): Output folder (the MeViS-style ``data_root``).
+        seed (int): Random seed: same seed, same dataset.
+        num_train (int): Training videos. Defaults to 32.
+        num_valid (int): ``valid_u`` videos. Defaults to 8.
+        size (tuple[int, int]): Frame (H, W). Defaults to (96, 96).
+        frames (tuple[int, int]): Inclusive range of frames per video.
+        **kwargs: Passed to :func:`write_split`.
+
+    Returns:
+        dict: Per split, the counts written.
+    """
+    rng = random.Random(seed)
+    return {split: write_split(out_dir, split, n, rng, tuple(size), tuple(frames), **kwargs)
+            for split, n in (('train', num_train), ('valid_u', num_valid))}

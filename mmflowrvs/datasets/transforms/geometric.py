@@ -1,0 +1,189 @@
+"""Resizing, cropping and flipping of clips (all frames of a clip alike)."""
+import random
+from typing import Optional, Sequence, Tuple
+
+import cv2
+import numpy as np
+
+from mmflowrvs.registry import TRANSFORMS
+from ..text_utils import swap_left_right
+from .base import RVOSTransform
+from .loading import masks_to_img_shape
+
+_INTERP = dict(nearest=cv2.INTER_NEAREST, bilinear=cv2.INTER_LINEAR, area=cv2.INTER_AREA,
+               bicubic=cv2.INTER_CUBIC)
+
+
+def short_side_size(hw: Tuple[int, int], short: int, max_size: Optional[int],
+                    divisor: int = 1) -> Tuple[int, int]:
+    """(h, w) with the short side ``short`` (long side capped at ``max_size``), floored.
+
+    Args:
+        hw (tuple[int, int]): Input (h, w).
+        short (int): Target short side.
+        max_size (int, optional): Cap on the long side (the short side shrinks).
+        divisor (int): Sizes are floored to multiples of it (>= divisor).
+
+    Returns:
+        tuple[int, int]: Output (h, w).
+    """
+    h, w = hw
+    lo, hi = min(h, w), max(h, w)
+    if max_size is not None and hi / lo * short > max_size:
+        short = int(round(max_size * lo / hi))
+    if w < h:
+        ow, oh = short, int(short * h / w)
+    else:
+        oh, ow = short, int(short * w / h)
+    return max(divisor, oh // divisor * divisor), max(divisor, ow // divisor * divisor)
+
+
+def _resize_imgs(imgs, hw, interp):
+    h, w = hw
+    return [img if img.shape[:2] == (h, w) else cv2.resize(img, (w, h), interpolation=interp)
+            for img in imgs]
+
+
+def _resize_masks(masks: np.ndarray, hw) -> np.ndarray:
+    h, w = hw
+    if masks.shape[1:] == (h, w):
+        return masks
+    return np.stack([cv2.resize(m.view(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST)
+                     for m in masks]).astype(bool)
+
+
+@TRANSFORMS.register_module()
+class ReferenceTrainResize(RVOSTransform):
+    """The reference training resize/crop (method.md, "Training data sampling").
+
+    With probability ``1 - crop_prob``: short side ``random(short_sizes)`` with
+    the long side <= ``max_size``. Otherwise: short side ``random(pre_sizes)``,
+    a random crop of h, w in U[crop_min, min(side, crop_max)], then the same
+    final resize. Output sizes are floored to multiples of ``size_divisor``.
+    The crop is done on the original frames (same pixels as cropping the
+    pre-resized ones; one resize instead of two). Frames bilinear, masks
+    nearest, all frames of the clip alike.
+
+    Args:
+        short_sizes (Sequence[int]): Defaults to (480, ).
+        max_size (int): Defaults to 832.
+        crop_prob (float): Probability of the crop branch. Defaults to 0.5.
+        pre_sizes (Sequence[int]): Defaults to (400, 500, 600).
+        crop_range (tuple[int, int]): Defaults to (384, 600).
+        size_divisor (int): Defaults to 32.
+        interpolation (str): Frames' interpolation. Defaults to 'bilinear'.
+
+    Modified keys: ``imgs``, ``gt_masks``, ``img_shape``; added ``crop_box``
+    ((x1, y1, x2, y2) in input pixels, or None).
+    """
+
+    def __init__(self, short_sizes: Sequence[int] = (480, ), max_size: int = 832,
+                 crop_prob: float = 0.5, pre_sizes: Sequence[int] = (400, 500, 600),
+                 crop_range: Tuple[int, int] = (384, 600), size_divisor: int = 32,
+                 interpolation: str = 'bilinear') -> None:
+        self.short_sizes = tuple(short_sizes)
+        self.max_size = max_size
+        self.crop_prob = crop_prob
+        self.pre_sizes = tuple(pre_sizes)
+        self.crop_range = tuple(crop_range)
+        self.size_divisor = size_divisor
+        self.interpolation = interpolation
+
+    def _crop_box(self, hw: Tuple[int, int]) -> Tuple[int, int, int, int]:
+        pre = random.choice(self.pre_sizes)
+        h1, w1 = short_side_size(hw, pre, None)
+        ch = random.randint(min(self.crop_range[0], h1), min(h1, self.crop_range[1]))
+        cw = random.randint(min(self.crop_range[0], w1), min(w1, self.crop_range[1]))
+        top, left = random.randint(0, h1 - ch), random.randint(0, w1 - cw)
+        sy, sx = hw[0] / h1, hw[1] / w1  # back to input pixels
+        x1, y1 = int(round(left * sx)), int(round(top * sy))
+        x2, y2 = int(round((left + cw) * sx)), int(round((top + ch) * sy))
+        return x1, y1, max(x2, x1 + 1), max(y2, y1 + 1)
+
+    def transform(self, results: dict) -> dict:
+        masks_to_img_shape(results)
+        hw = tuple(results['img_shape'])
+        box = self._crop_box(hw) if random.random() < self.crop_prob else None
+        imgs, masks = results['imgs'], results.get('gt_masks')
+        if box is not None:
+            x1, y1, x2, y2 = box
+            imgs = [img[y1:y2, x1:x2] for img in imgs]
+            masks = masks[:, y1:y2, x1:x2] if masks is not None else None
+            hw = (y2 - y1, x2 - x1)
+        out = short_side_size(hw, random.choice(self.short_sizes), self.max_size,
+                              self.size_divisor)
+        results['imgs'] = _resize_imgs(imgs, out, _INTERP[self.interpolation])
+        if masks is not None:
+            results['gt_masks'] = _resize_masks(masks, out)
+        results['img_shape'] = out
+        results['crop_box'] = box
+        return results
+
+
+@TRANSFORMS.register_module()
+class InferenceResize(RVOSTransform):
+    """Fits the frames inside ``max_hw`` keeping the aspect ratio, floored to ``size_divisor``.
+
+    The reference inference size: inside 480 x 832 (h x w), multiples of 16.
+    Only the frames are resized; ``gt_masks`` stay at ``ori_shape`` (metrics
+    compare at the original size) unless ``resize_masks``.
+
+    Args:
+        max_hw (tuple[int, int]): Defaults to (480, 832).
+        size_divisor (int): Defaults to 16.
+        allow_upscale (bool): Whether smaller videos are enlarged to fit.
+            Defaults to True (the reference scales to the box either way).
+        resize_masks (bool): Defaults to False.
+        interpolation (str): Defaults to 'bilinear'.
+    """
+
+    def __init__(self, max_hw: Tuple[int, int] = (480, 832), size_divisor: int = 16,
+                 allow_upscale: bool = True, resize_masks: bool = False,
+                 interpolation: str = 'bilinear') -> None:
+        self.max_hw = tuple(max_hw)
+        self.size_divisor = size_divisor
+        self.allow_upscale = allow_upscale
+        self.resize_masks = resize_masks
+        self.interpolation = interpolation
+
+    def out_size(self, hw: Tuple[int, int]) -> Tuple[int, int]:
+        """Output (h, w) for an input (h, w)."""
+        scale = min(self.max_hw[0] / hw[0], self.max_hw[1] / hw[1])
+        if not self.allow_upscale:
+            scale = min(scale, 1.0)
+        d = self.size_divisor
+        return (max(d, int(hw[0] * scale) // d * d), max(d, int(hw[1] * scale) // d * d))
+
+    def transform(self, results: dict) -> dict:
+        out = self.out_size(tuple(results['ori_shape']))
+        results['imgs'] = _resize_imgs(results['imgs'], out, _INTERP[self.interpolation])
+        if self.resize_masks and results.get('gt_masks') is not None:
+            results['gt_masks'] = _resize_masks(results['gt_masks'], out)
+        results['img_shape'] = out
+        return results
+
+
+@TRANSFORMS.register_module()
+class RVOSRandomFlip(RVOSTransform):
+    """Horizontal flip of the whole clip; swaps "left"/"right" in the expression.
+
+    Args:
+        prob (float): Defaults to 0.5.
+
+    Modified keys: ``imgs``, ``gt_masks``, ``expression``; added ``flip``.
+    """
+
+    def __init__(self, prob: float = 0.5) -> None:
+        self.prob = prob
+
+    def transform(self, results: dict) -> dict:
+        flip = random.random() < self.prob
+        results['flip'] = flip
+        if not flip:
+            return results
+        masks_to_img_shape(results)
+        results['imgs'] = [np.ascontiguousarray(img[:, ::-1]) for img in results['imgs']]
+        if results.get('gt_masks') is not None:
+            results['gt_masks'] = np.ascontiguousarray(results['gt_masks'][:, :, ::-1])
+        results['expression'] = swap_left_right(results['expression'])
+        return results

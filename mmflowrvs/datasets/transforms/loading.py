@@ -1,0 +1,181 @@
+"""Loading of a clip's frames (JPEG) and masks (COCO RLE or palette PNG), lazily per clip."""
+import os.path as osp
+from typing import List, Optional, Sequence, Tuple, Union
+
+import cv2
+import numpy as np
+from PIL import Image
+from pycocotools import mask as mask_utils
+
+from mmflowrvs.registry import TRANSFORMS
+from ..data_errors import RVOSDataError, describe
+from .base import RVOSTransform
+
+_REDUCED_FLAGS = {2: cv2.IMREAD_REDUCED_COLOR_2, 4: cv2.IMREAD_REDUCED_COLOR_4,
+                  8: cv2.IMREAD_REDUCED_COLOR_8}
+
+
+def clip_indices(results: dict) -> List[int]:
+    """The clip's frame indices (all listed frames when no sampler ran)."""
+    inds = results.get('frame_inds')
+    if inds is None:
+        inds = list(range(len(results['frame_ids'])))
+        results['frame_inds'] = inds
+    return list(inds)
+
+
+@TRANSFORMS.register_module()
+class LoadRVOSFrames(RVOSTransform):
+    """Reads the clip's frames ``<frame_dir>/<frame_id><ext>`` as RGB uint8.
+
+    Required keys: ``frame_dir``, ``frame_ids``, ``frame_inds`` (optional: all
+    frames). Added keys: ``imgs`` (list of (H, W, 3) RGB uint8), ``ori_shape``
+    (H, W of the files), ``img_shape`` (H, W of ``imgs``).
+
+    Args:
+        ext (str): Frame file extension. Defaults to ``'.jpg'``.
+        min_size (tuple[int, int], optional): (h, w) the later resize needs at
+            least. When set, frames are decoded at 1/2, 1/4 or 1/8 scale by
+            libjpeg (``cv2.IMREAD_REDUCED_COLOR_*``, much faster) as long as
+            the reduced frame stays >= ``min_size``. Masks keep ``ori_shape``;
+            the geometric transforms bring them to ``img_shape``.
+    """
+
+    def __init__(self, ext: str = '.jpg', min_size: Optional[Sequence[int]] = None) -> None:
+        self.ext = ext
+        self.min_size = tuple(min_size) if min_size is not None else None
+
+    def _factor(self, ori_hw: Tuple[int, int]) -> int:
+        if self.min_size is None:
+            return 1
+        for f in (8, 4, 2):
+            if -(-ori_hw[0] // f) >= self.min_size[0] and -(-ori_hw[1] // f) >= self.min_size[1]:
+                return f
+        return 1
+
+    def transform(self, results: dict) -> dict:
+        inds = clip_indices(results)
+        paths = [osp.join(results['frame_dir'], results['frame_ids'][i] + self.ext)
+                 for i in inds]
+        ori_hw = None
+        factor = 1
+        if self.min_size is not None and paths:
+            try:
+                with Image.open(paths[0]) as im:
+                    ori_hw = (im.height, im.width)
+            except (OSError, ValueError) as err:
+                raise RVOSDataError(f'{describe(results)}: cannot read frame {paths[0]} '
+                                    f'({err})') from err
+            factor = self._factor(ori_hw)
+        flag = _REDUCED_FLAGS.get(factor, cv2.IMREAD_COLOR)
+        imgs = []
+        for path in paths:
+            if not osp.isfile(path):
+                raise RVOSDataError(f'{describe(results)}: frame file missing: {path}')
+            img = cv2.imread(path, flag)
+            if img is None:
+                raise RVOSDataError(f'{describe(results)}: cannot decode frame {path} '
+                                    '(corrupt or not an image)')
+            if imgs and img.shape != imgs[0].shape:
+                raise RVOSDataError(f'{describe(results)}: frame {path} is {img.shape[:2]}, '
+                                    f'the clip\'s first frame {imgs[0].shape[:2]}')
+            imgs.append(cv2.cvtColor(img, cv2.COLOR_BGR2RGB))
+        if not imgs:
+            raise RVOSDataError(f"{describe(results)}: no frames in {results['frame_dir']}")
+        results['imgs'] = imgs
+        results['img_shape'] = imgs[0].shape[:2]
+        results['ori_shape'] = ori_hw if factor > 1 else imgs[0].shape[:2]
+        results['frame_paths'] = paths
+        return results
+
+
+def decode_rle_union(rles: Sequence[Optional[dict]], hw: Tuple[int, int],
+                     where: str) -> np.ndarray:
+    """Union of COCO RLEs (None = empty) as an (H, W) bool mask.
+
+    Raises:
+        RVOSDataError: If an RLE's ``size`` differs from ``hw``.
+    """
+    out = np.zeros(hw, dtype=bool)
+    for rle in rles:
+        if rle is None:
+            continue
+        if tuple(rle['size']) != tuple(hw):
+            raise RVOSDataError(f"{where}: RLE size {list(rle['size'])} differs from the "
+                                f'frame size {list(hw)}')
+        counts = rle['counts']
+        if isinstance(counts, list):  # uncompressed RLE
+            rle = mask_utils.frPyObjects(rle, *rle['size'])
+        elif isinstance(counts, str):
+            rle = dict(size=rle['size'], counts=counts.encode('ascii'))
+        out |= mask_utils.decode(rle).astype(bool)
+    return out
+
+
+def read_palette_png(path: str, where: str) -> np.ndarray:
+    """Reads a palette ('P') or grey PNG's index values as (H, W) uint8."""
+    if not osp.isfile(path):
+        raise RVOSDataError(f'{where}: mask file missing: {path}')
+    try:
+        with Image.open(path) as im:
+            if im.mode not in ('P', 'L'):
+                raise RVOSDataError(f'{where}: {path} is a {im.mode!r} PNG, expected a '
+                                    'palette (P) PNG of object ids')
+            return np.array(im)
+    except OSError as err:
+        raise RVOSDataError(f'{where}: cannot read mask {path} ({err})') from err
+
+
+@TRANSFORMS.register_module()
+class LoadRVOSMasks(RVOSTransform):
+    """Decodes the clip's target masks at ``ori_shape`` (run after the frames).
+
+    ``mask_type='rle'`` (MeViS): union over ``anno_ids`` of ``mask_rles[a][i]``;
+    ``'png'`` (Ref-YTVOS / Ref-DAVIS): ``<mask_dir>/<frame_id>.png`` in
+    ``obj_ids``; ``no_target`` gives all-empty masks; no ``mask_type`` (server
+    splits): nothing is added.
+
+    Added keys: ``gt_masks`` ((T, H, W) bool ndarray at ``ori_shape``).
+    """
+
+    def transform(self, results: dict) -> dict:
+        mtype = results.get('mask_type')
+        if mtype is None:
+            return results
+        inds = clip_indices(results)
+        hw = tuple(results['ori_shape'])
+        where = describe(results)
+        if results.get('no_target'):
+            masks = np.zeros((len(inds), *hw), dtype=bool)
+        elif mtype == 'rle':
+            src = results.get('mask_file', 'mask_dict')
+            masks = np.stack([
+                decode_rle_union([r[i] for r in results['mask_rles']], hw,
+                                 f"{where} frame '{results['frame_ids'][i]}' ({src})")
+                for i in inds])
+        elif mtype == 'png':
+            ids = np.array(results['obj_ids'], dtype=np.int64)
+            frames = []
+            for i in inds:
+                path = osp.join(results['mask_dir'], results['frame_ids'][i] + '.png')
+                png = read_palette_png(path, where)
+                if png.shape != hw:
+                    raise RVOSDataError(f'{where}: mask {path} is {list(png.shape)}, the '
+                                        f'frames {list(hw)}')
+                frames.append(np.isin(png, ids))
+            masks = np.stack(frames)
+        else:
+            raise ValueError(f'unknown mask_type {mtype!r}')
+        results['gt_masks'] = masks  # (T, H, W) bool
+        return results
+
+
+def masks_to_img_shape(results: dict) -> None:
+    """Resizes ``gt_masks`` (nearest) to ``img_shape`` if frames were decoded reduced."""
+    masks: Union[np.ndarray, None] = results.get('gt_masks')
+    if masks is None or tuple(masks.shape[1:]) == tuple(results['img_shape']):
+        return
+    h, w = results['img_shape']
+    results['gt_masks'] = np.stack([
+        cv2.resize(m.view(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)
+        for m in masks])

@@ -1,0 +1,95 @@
+"""MeViSDataset: items, lazy RLE masks pixel by pixel, listed frames, no-target, serialisation."""
+import pickle
+
+import numpy as np
+import torch
+
+from mmflowrvs.datasets import MeViSDataset
+
+TEST_PIPELINE = [dict(type='UniformSampleFrames', num_frames=None),
+                 dict(type='LoadRVOSFrames'), dict(type='LoadRVOSMasks'),
+                 dict(type='PackRVOSInputs')]
+
+
+def _build(root, **kw):
+    kw.setdefault('pipeline', TEST_PIPELINE)
+    return MeViSDataset(data_root=root, split='train', **kw)
+
+
+def _find(ds, video, exp):
+    for i in range(len(ds)):
+        info = ds.get_data_info(i)
+        if info['video_id'] == video and info['exp_id'] == exp:
+            return i
+    raise AssertionError(f'{video}/{exp} not in the dataset')
+
+
+def test_items_and_metainfo(mevis):
+    root, _ = mevis
+    ds = _build(root, test_mode=True)
+    assert len(ds) == 4
+    assert ds.serialize_data and ds.metainfo['dataset_name'] == 'mevis'
+    info = ds.get_data_info(_find(ds, 'vidA', '0'))
+    assert info['expression'] == 'the red car'  # whitespace collapsed, lower-cased
+    assert info['frame_ids'] == ['00000', '00002', '00004', '00006']
+    out = ds[_find(ds, 'vidA', '1')]
+    meta = out['data_samples'].metainfo
+    assert meta['frame_ids'] == ['00000', '00002', '00004', '00006']
+    assert meta['frame_inds'] == [0, 1, 2, 3] and meta['num_frames'] == 4
+    assert meta['ori_shape'] == (24, 32) and meta['img_shape'] == (24, 32)
+    assert meta['obj_ids'] == [0, 1] and meta['no_target'] is False and meta['flip'] is False
+    assert out['inputs'].dtype == torch.uint8 and out['inputs'].shape == (4, 3, 24, 32)
+
+
+def test_listed_frames_are_the_ones_loaded(mevis):
+    root, _ = mevis
+    ds = _build(root, test_mode=True)
+    frames = ds[_find(ds, 'vidA', '0')]['inputs']  # file k has grey value 20k + 10
+    for t, k in enumerate([0, 2, 4, 6]):
+        assert abs(float(frames[t].float().mean()) - (20 * k + 10)) < 2
+
+
+def test_masks_pixel_by_pixel(mevis):
+    root, masks = mevis
+    ds = _build(root, test_mode=True)
+    single = ds[_find(ds, 'vidA', '0')]['data_samples'].gt_masks
+    union = ds[_find(ds, 'vidA', '1')]['data_samples'].gt_masks
+    assert single.dtype == torch.bool and single.shape == (4, 24, 32)
+    assert np.array_equal(single.numpy(), masks[10])
+    assert np.array_equal(union.numpy(), masks[10] | masks[11])
+    # the null RLE frame of anno 11 contributes nothing
+    assert np.array_equal(union[1].numpy(), masks[10][1])
+
+
+def test_no_target_expression(mevis):
+    root, _ = mevis
+    ds = _build(root, test_mode=True)
+    out = ds[_find(ds, 'vidA', '2')]
+    assert out['data_samples'].no_target is True
+    gt = out['data_samples'].gt_masks
+    assert gt.shape == (4, 24, 32) and not gt.any()
+
+
+def test_server_split_has_no_gt(mevis):
+    root, _ = mevis
+    ds = _build(root, test_mode=True, with_gt=False)
+    assert 'gt_masks' not in ds[0]['data_samples']
+
+
+def test_anchor_items_and_lazy_init(mevis):
+    root, _ = mevis
+    ds = _build(root, anchor_stride=2, lazy_init=True)
+    assert not ds._fully_initialized
+    ds.full_init()
+    # vidA: 4 frames -> anchors 0, 2 (x3 expressions); vidB: 3 frames -> anchors 0, 2
+    assert len(ds) == 3 * 2 + 2
+    assert sorted({ds.get_data_info(i)['anchor'] for i in range(len(ds))}) == [0, 2]
+
+
+def test_rles_are_kept_per_annotation_not_per_item(mevis):
+    root, _ = mevis
+    ds = _build(root, anchor_stride=1)
+    assert len(ds._annos) == 3  # one copy per anno_id, however many items use it
+    clone = pickle.loads(pickle.dumps(ds))  # what a spawned worker receives
+    assert clone.get_data_info(0)['mask_rles'] == ds.get_data_info(0)['mask_rles']
+    assert ds.store_nbytes() > 0
