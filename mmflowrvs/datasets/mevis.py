@@ -70,7 +70,9 @@ class MeViSDataset(BaseRVOSDataset):
                 item = dict(video_id=vid, exp_id=str(exp_id),
                             expression=clean_expression(exp['exp']),
                             obj_ids=obj_ids, anno_ids=anno_ids,
-                            no_target=len(anno_ids) == 0,
+                            # only an explicit empty list means "no target"; the
+                            # server split has no anno_id at all
+                            no_target='anno_id' in exp and len(anno_ids) == 0,
                             mask_type='rle' if self.with_gt else None)
                 if mask_dict is not None and not self._annos_ok(item, mask_dict,
                                                                len(frame_ids), mask_path):

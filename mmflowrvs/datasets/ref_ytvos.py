@@ -72,7 +72,7 @@ class RefYTVOSDataset(BaseRVOSDataset):
         obj_ids = exp.get('obj_id', [])
         obj_ids = [int(o) for o in (obj_ids if isinstance(obj_ids, list) else [obj_ids])]
         item = dict(video_id=vid, exp_id=str(exp_id), expression=clean_expression(exp['exp']),
-                    obj_ids=obj_ids, no_target=len(obj_ids) == 0,
+                    obj_ids=obj_ids, no_target='obj_id' in exp and len(obj_ids) == 0,
                     mask_type='png' if self.with_gt else None)
         cats = [objects.get(str(o), {}).get('category') for o in obj_ids]
         if cats and cats[0] is not None:

@@ -1,5 +1,8 @@
 """MeViSDataset: items, lazy RLE masks pixel by pixel, listed frames, no-target, serialisation."""
+import json
+import os
 import pickle
+import shutil
 
 import numpy as np
 import torch
@@ -73,6 +76,21 @@ def test_no_target_expression(mevis):
 def test_server_split_has_no_gt(mevis):
     root, _ = mevis
     ds = _build(root, test_mode=True, with_gt=False)
+    assert 'gt_masks' not in ds[0]['data_samples']
+    assert ds.get_data_info(_find(ds, 'vidA', '2'))['no_target'] is True
+
+
+def test_expressions_without_anno_id_are_not_no_target(mevis, tmp_path):
+    root, _ = mevis
+    valid = os.path.join(root, 'valid')
+    shutil.copytree(os.path.join(root, 'train', 'JPEGImages'), os.path.join(valid, 'JPEGImages'))
+    meta = json.load(open(os.path.join(root, 'train', 'meta_expressions.json')))
+    for v in meta['videos'].values():
+        for e in v['expressions'].values():
+            e.pop('anno_id'), e.pop('obj_id')
+    json.dump(meta, open(os.path.join(valid, 'meta_expressions.json'), 'w'))
+    ds = MeViSDataset(data_root=root, split='valid', test_mode=True, pipeline=TEST_PIPELINE)
+    assert len(ds) == 4 and not any(ds.get_data_info(i)['no_target'] for i in range(4))
     assert 'gt_masks' not in ds[0]['data_samples']
 
 
