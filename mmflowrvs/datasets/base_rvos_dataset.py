@@ -111,6 +111,9 @@ class BaseRVOSDataset(BaseDataset):
                     kept.append(dict(item, anchor=anchor))
             else:
                 kept.append(item)
+        if not kept:
+            raise RVOSDataError(f'no expression left in {self.ann_file} '
+                                f'({self.num_skipped_at_init} skipped)')
         used = {it['video_id'] for it in kept}
         self._videos = SerializedStore({k: v for k, v in videos.items() if k in used})
         if annos is not None:
