@@ -114,6 +114,23 @@ def test_seg2bmap_and_disk_dilate():
     assert disk(8).sum() == 197
 
 
+def test_packed_disk_dilate_and_large_radius():
+    from mmflowrvs.evaluation.functional.boundary_match import _pack, packed_disk_dilate
+    rng = np.random.default_rng(5)
+    for width in (1, 63, 64, 65, 130):
+        m = (rng.random((40, width)) < 0.02).astype(np.uint8)
+        for r in (1, 8, 12, 30, 63):
+            expected = cv2.dilate(m, disk(r).astype(np.uint8))
+            packed = packed_disk_dilate(_pack(m), r).view(np.uint8)   # padding may spill
+            got = np.unpackbits(packed, axis=1, bitorder='little')[:, :width]
+            assert np.array_equal(got, expected), (width, r)
+    gt = _blobs(rng, 150, 160, 2)                      # radius >= 64: OpenCV rectangles
+    pred = _blobs(rng, 150, 160, 2)
+    for th in (64, 70):
+        assert db_eval_boundary(gt, pred, bound_th=th) == pytest.approx(
+            ref_f(gt, pred, None, th), abs=1e-12)
+
+
 def test_shape_errors():
     with pytest.raises(ValueError, match='same shape'):
         db_eval_iou(np.zeros((2, 3)), np.zeros((3, 2)))
