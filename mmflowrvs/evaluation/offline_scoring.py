@@ -10,7 +10,7 @@ import os.path as osp
 from collections import defaultdict
 from dataclasses import dataclass, field
 from multiprocessing import get_context
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Sequence, Tuple
 
 import numpy as np
 from tqdm import tqdm
@@ -111,7 +111,7 @@ def _run(func: Callable, tasks: list, nproc: int, desc: str) -> Iterable:
                          unit='task'))
 
 
-def score_expressions(gts: List[ExpressionGT], preds: List[Tuple[str, str]],
+def score_expressions(gts: List[ExpressionGT], preds: List[Tuple[str, str, str]],
                       nproc: int = 1) -> List[MethodScores]:
     """MeViS-style scores (mean over expressions of per-expression j, f).
 

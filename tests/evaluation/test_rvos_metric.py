@@ -95,3 +95,14 @@ def test_format_only_tree_and_zip(tmp_path, layout, top):
     assert names[0].split('/')[0] == top
     expected = ('Annotations/' if layout == 'ref-ytvos' else '') + 'vid/7/00000.png'
     assert expected in names and len(names) == 2
+
+
+def test_through_mmengine_evaluator():
+    from mmengine.evaluator import Evaluator
+    evaluator = Evaluator(dict(type='RVOSMetric', prefix='mevis'))
+    gt = _box(2, 10, 10, 2, 6, 2, 6)
+    pred = gt.copy()
+    pred[0] = False
+    evaluator.process([_sample('v', '0', gt, gt), _sample('v', '1', gt, pred)])
+    res = evaluator.evaluate(2)
+    assert res['mevis/J'] == pytest.approx(75.0) and res['mevis/J&F'] == pytest.approx(75.0)

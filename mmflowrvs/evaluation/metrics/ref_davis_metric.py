@@ -14,7 +14,8 @@ from mmengine.logging import MMLogger
 
 from mmflowrvs.registry import METRICS
 from ..prediction_io import _get, _to_numpy, merge_object_scores, write_ref_davis_video
-from ..ref_davis_eval import load_davis_gt, score_davis_video, summarize_davis
+from ..ref_davis_eval import (davis_val_videos, load_davis_gt, score_davis_video,
+                              summarize_davis)
 
 __all__ = ['RefDAVISMetric']
 
@@ -132,6 +133,12 @@ class RefDAVISMetric(BaseMetric):
             self._cleanup()
             return {}
         keys = sorted(groups)
+        val_txt = osp.join(self.davis_root, 'ImageSets', '2017', 'val.txt')
+        if osp.isfile(val_txt):
+            absent = sorted(set(davis_val_videos(self.davis_root)) - {v for v, _ in keys})
+            if absent:
+                logger.warning(f'Ref-DAVIS: {len(absent)} val.txt videos have no prediction '
+                               f'and are not scored: {", ".join(absent[:10])}')
         tasks = [(self.davis_root, video, groups[(video, anno)], frames[(video, anno)])
                  for video, anno in keys]
         if self.nproc > 1:
