@@ -112,8 +112,9 @@ def _candidates(objs: List[dict], centres: np.ndarray) -> List[Tuple[str, List[i
 
 
 def make_video(rng: random.Random, hw: Tuple[int, int], frames: Tuple[int, int],
-               ambiguous: bool) -> Tuple[List[np.ndarray], List[List[Optional[dict]]], list]:
-    """One video: RGB frames, per-object RLE lists (None = hidden) and expressions."""
+               ambiguous: bool) -> Tuple[List[np.ndarray], List[List[Optional[dict]]], list,
+                                         List[dict]]:
+    """One video: RGB frames, per-object RLE lists (None = hidden), expressions, objects."""
     h, w = hw
     t = rng.randint(*frames)
     objs = _make_objects(rng, ambiguous)
@@ -135,7 +136,7 @@ def make_video(rng: random.Random, hw: Tuple[int, int], frames: Tuple[int, int],
                 continue
             rle = mask_utils.encode(m)
             rles[k].append(dict(size=[h, w], counts=rle['counts'].decode('ascii')))
-    return imgs, rles, _candidates(objs, centres)
+    return imgs, rles, _candidates(objs, centres), objs
 
 
 def write_split(out_dir: str, split: str, num_videos: int, rng: random.Random,
@@ -152,7 +153,7 @@ def write_split(out_dir: str, split: str, num_videos: int, rng: random.Random,
     num_exps = num_frames = 0
     for v in range(num_videos):
         vid = f'{split}_{v:04d}'
-        imgs, rles, cands = make_video(rng, hw, frames, rng.random() < ambiguous_ratio)
+        imgs, rles, cands, objs = make_video(rng, hw, frames, rng.random() < ambiguous_ratio)
         os.makedirs(osp.join(root, 'JPEGImages', vid), exist_ok=True)
         stems = [f'{f:05d}' for f in range(len(imgs))]
         for stem, img in zip(stems, imgs):
@@ -171,7 +172,8 @@ def write_split(out_dir: str, split: str, num_videos: int, rng: random.Random,
         chosen = (motion[:max_exps // 2] + others)[:max_exps]
         exps = {str(e): dict(exp=text, obj_id=ids, anno_id=[anno_ids[i] for i in ids])
                 for e, (text, ids) in enumerate(chosen)}
-        videos[vid] = dict(expressions=exps, frames=stems)
+        # "objects" is an extra key (MeViS readers ignore it): ground truth for analysis
+        videos[vid] = dict(expressions=exps, frames=stems, objects=objs)
         num_exps += len(exps)
         num_frames += len(stems)
     with open(osp.join(root, 'meta_expressions.json'), 'w') as f:
