@@ -5,7 +5,7 @@ import pytest
 from skimage.morphology import disk
 
 from mmflowrvs.evaluation.functional import (boundary_radius, db_eval_boundary, db_eval_iou,
-                                             db_statistics, disk_dilate, seg2bmap)
+                                             db_eval_jf, db_statistics, disk_dilate, seg2bmap)
 from .reference_measures import ref_bmap, ref_f, ref_iou
 
 
@@ -53,6 +53,9 @@ def test_edge_cases_match_reference(shape):
                 ref_f(gt, pred, void, th), abs=1e-12), (name, shape, th)
         assert db_eval_iou(gt, pred, void) == pytest.approx(
             ref_iou(gt, pred, void), abs=1e-12), (name, shape)
+        j, f = db_eval_jf(gt, pred, void)
+        assert j == pytest.approx(ref_iou(gt, pred, void), abs=1e-12), (name, shape)
+        assert f == pytest.approx(ref_f(gt, pred, void), abs=1e-12), (name, shape)
 
 
 def test_known_values():
@@ -85,6 +88,9 @@ def test_random_masks_match_reference():
         assert db_eval_boundary(gt, pred, void, th) == pytest.approx(
             ref_f(gt, pred, void, th), abs=1e-12), it
         assert db_eval_iou(gt, pred, void) == pytest.approx(ref_iou(gt, pred, void), abs=1e-12)
+        j, f = db_eval_jf(gt, pred, void, th)
+        assert (j, f) == (pytest.approx(ref_iou(gt, pred, void), abs=1e-12),
+                          pytest.approx(ref_f(gt, pred, void, th), abs=1e-12))
 
 
 def test_video_at_davis_size_matches_reference():
@@ -168,5 +174,8 @@ def test_videos_of_mixed_frames_match_reference(monkeypatch, max_canvas):
             f = db_eval_boundary(gt, pred, bound_th=th)
             expected = [ref_f(gt[t], pred[t], None, th) for t in range(len(gt))]
             assert np.allclose(f, expected, rtol=0, atol=1e-12), (h, w, th)
-        j = db_eval_iou(gt, pred)
-        assert np.allclose(j, [ref_iou(gt[t], pred[t]) for t in range(len(gt))], atol=1e-12)
+        expected_j = [ref_iou(gt[t], pred[t]) for t in range(len(gt))]
+        assert np.allclose(db_eval_iou(gt, pred), expected_j, rtol=0, atol=1e-12)
+        j, f = db_eval_jf(gt, pred)
+        assert np.allclose(j, expected_j, rtol=0, atol=1e-12)
+        assert np.allclose(f, [ref_f(gt[t], pred[t]) for t in range(len(gt))], rtol=0, atol=1e-12)

@@ -30,7 +30,7 @@ from typing import List, Tuple
 import cv2
 import numpy as np
 
-__all__ = ['disk_dilate', 'packed_disk_dilate', 'video_boundary_f']
+__all__ = ['disk_dilate', 'packed_disk_dilate', 'video_boundary_f', 'video_jf']
 
 _BLOCK = np.ones((2, 2), np.uint8)
 _MAX_CANVAS = 1 << 24  # pixels per channel in one chunk
@@ -145,7 +145,7 @@ def _row_sums(image: np.ndarray) -> np.ndarray:
 
 
 def _chunk_counts(gt: np.ndarray, pred: np.ndarray, boxes: list, radius: int) -> np.ndarray:
-    """(4, N) [n_gt, n_pred, gt_match, pred_match] of the frames in ``boxes``."""
+    """(6, N) [n_gt, n_pred, gt_match, pred_match, inter, union] of ``boxes``' frames."""
     height, width = gt.shape[1:]
     gap = max(radius, 1)
     canvas_w = max(x1 - x0 for _, _, _, x0, x1 in boxes) + 1   # + a replicated column
@@ -167,18 +167,26 @@ def _chunk_counts(gt: np.ndarray, pred: np.ndarray, boxes: list, radius: int) ->
             m_gt[top:end, w] = m_gt[top:end, w - 1]
             m_pred[top:end, w] = m_pred[top:end, w - 1]
     b_gt, b_pred = _bmap(m_gt, valid), _bmap(m_pred, valid)
+    inter = cv2.bitwise_and(cv2.bitwise_and(m_gt, m_pred), valid)
+    union = cv2.bitwise_and(cv2.bitwise_or(m_gt, m_pred), valid)
     counts = np.stack([_row_sums(b_gt), _row_sums(b_pred),
                        _match_row_counts(b_gt, b_pred, radius),
-                       _match_row_counts(b_pred, b_gt, radius)])      # (4, rows)
+                       _match_row_counts(b_pred, b_gt, radius),
+                       _row_sums(inter), _row_sums(union)])           # (6, rows)
     return np.add.reduceat(counts, starts[:-1], axis=1)
 
 
-def video_boundary_f(gt: np.ndarray, pred: np.ndarray, radius: int) -> np.ndarray:
-    """Boundary F of every frame of a video (bool (T, H, W) gt and pred).
+def video_jf(gt: np.ndarray, pred: np.ndarray, radius: int) -> Tuple[np.ndarray, np.ndarray]:
+    """J and boundary F of every frame of a video (bool (T, H, W) gt and pred).
+
+    Both come from the same crops (all pixels of gt | pred lie in them), so J
+    costs almost nothing on top of F.
 
     Returns:
-        np.ndarray: (T,) float64; frames where both masks are empty get 1.
+        tuple[np.ndarray, np.ndarray]: (T,) float64 J and F; frames where both
+        masks are empty get 1.
     """
+    j = np.ones(gt.shape[0], np.float64)
     f = np.ones(gt.shape[0], np.float64)
     boxes = _crop_boxes(gt, pred)
     # chunks of frames with similar crop widths (the canvas is as wide as the
@@ -197,7 +205,8 @@ def video_boundary_f(gt: np.ndarray, pred: np.ndarray, radius: int) -> np.ndarra
     if current:
         chunks.append(current)
     for chunk in chunks:
-        n_gt, n_pred, gt_match, pred_match = _chunk_counts(gt, pred, chunk, radius)
+        n_gt, n_pred, gt_match, pred_match, inter, union = _chunk_counts(gt, pred, chunk, radius)
+        frames = [box[0] for box in chunk]
         precision = np.ones(len(chunk))
         recall = np.ones(len(chunk))
         # n_pred = 0 -> P = 1 (R = 0 if n_gt > 0); n_gt = 0 -> R = 1 (P = 0 if n_pred > 0)
@@ -206,5 +215,13 @@ def video_boundary_f(gt: np.ndarray, pred: np.ndarray, radius: int) -> np.ndarra
         denom = precision + recall
         frame_f = np.zeros(len(chunk))
         np.divide(2 * precision * recall, denom, out=frame_f, where=denom > 0)
-        f[[box[0] for box in chunk]] = frame_f
-    return f
+        f[frames] = frame_f
+        frame_j = np.ones(len(chunk))
+        np.divide(inter, union, out=frame_j, where=union > 0)
+        j[frames] = frame_j
+    return j, f
+
+
+def video_boundary_f(gt: np.ndarray, pred: np.ndarray, radius: int) -> np.ndarray:
+    """Boundary F of every frame of a video (bool (T, H, W) gt and pred)."""
+    return video_jf(gt, pred, radius)[1]

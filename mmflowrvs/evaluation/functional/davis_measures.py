@@ -13,9 +13,9 @@ from typing import Optional
 
 import numpy as np
 
-from .boundary_match import disk_dilate, video_boundary_f
+from .boundary_match import disk_dilate, video_boundary_f, video_jf
 
-__all__ = ['db_eval_iou', 'db_eval_boundary', 'seg2bmap', 'boundary_radius',
+__all__ = ['db_eval_iou', 'db_eval_boundary', 'db_eval_jf', 'seg2bmap', 'boundary_radius',
            'disk_dilate']
 
 
@@ -136,3 +136,27 @@ def db_eval_boundary(annotation: np.ndarray, segmentation: np.ndarray,
     radius = boundary_radius(bound_th, gt.shape[1], gt.shape[2])
     f = video_boundary_f(gt, pred, radius)            # (T,)
     return f[0] if single else f
+
+
+def db_eval_jf(annotation: np.ndarray, segmentation: np.ndarray,
+               void_pixels: Optional[np.ndarray] = None, bound_th: float = 0.008):
+    """J and F per frame in one pass: ``(db_eval_iou(...), db_eval_boundary(...))``.
+
+    Args:
+        annotation (np.ndarray): GT mask, (H, W) or (T, H, W).
+        segmentation (np.ndarray): predicted mask, same shape.
+        void_pixels (np.ndarray, optional): pixels to ignore, same shape.
+        bound_th (float): boundary tolerance (see :func:`db_eval_boundary`).
+
+    Returns:
+        tuple: (J, F), each np.float64 for (H, W) inputs, else (T,) float64.
+    """
+    _check_shapes(annotation, segmentation, void_pixels)
+    single = np.ndim(annotation) == 2
+    gt = _as_bool_video(annotation, 'annotation')
+    pred = _as_bool_video(segmentation, 'segmentation')
+    if void_pixels is not None:
+        keep = ~_as_bool_video(void_pixels, 'void_pixels')
+        gt, pred = gt & keep, pred & keep
+    j, f = video_jf(gt, pred, boundary_radius(bound_th, gt.shape[1], gt.shape[2]))
+    return (j[0], f[0]) if single else (j, f)

@@ -13,7 +13,7 @@ from typing import Optional, Tuple
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from .davis_measures import db_eval_boundary, db_eval_iou
+from .davis_measures import db_eval_jf
 
 __all__ = ['expression_jf', 'db_statistics', 'evaluate_unsupervised', 'split_ids']
 
@@ -28,8 +28,7 @@ def expression_jf(gt_masks: np.ndarray, pred_masks: np.ndarray) -> Tuple[float, 
     Returns:
         tuple[float, float]: (j, f) in [0, 1].
     """
-    j = db_eval_iou(gt_masks, pred_masks)
-    f = db_eval_boundary(gt_masks, pred_masks)
+    j, f = db_eval_jf(gt_masks, pred_masks)
     return float(np.mean(j)), float(np.mean(f))
 
 
@@ -103,8 +102,7 @@ def evaluate_unsupervised(gt_masks: np.ndarray, pred_masks: np.ndarray,
     f_res = np.zeros((n_pred, n_gt, num_frames))
     for ii in range(n_gt):
         for jj in range(n_pred):
-            j_res[jj, ii] = db_eval_iou(gt_masks[ii], pred_masks[jj], void_pixels)
-            f_res[jj, ii] = db_eval_boundary(gt_masks[ii], pred_masks[jj], void_pixels)
+            j_res[jj, ii], f_res[jj, ii] = db_eval_jf(gt_masks[ii], pred_masks[jj], void_pixels)
     scores = (j_res.mean(axis=2) + f_res.mean(axis=2)) / 2   # (N_pred, N_gt)
     row_ind, col_ind = linear_sum_assignment(-scores)
     order = np.argsort(col_ind)            # GT objects in order
