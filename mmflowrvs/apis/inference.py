@@ -57,7 +57,8 @@ def _prepare(frames: List[np.ndarray], max_size, divisor: int) -> torch.Tensor:
 
 @torch.no_grad()
 def inference_rvos(model: torch.nn.Module, video: VideoInput,
-                   prompts: Union[str, Sequence[str]], batch_size: int = 1) -> List[np.ndarray]:
+                   prompts: Union[str, Sequence[str]], batch_size: int = 1,
+                   progress: bool = False) -> List[np.ndarray]:
     """Segments the object each prompt refers to, in every frame.
 
     The whole video runs as one clip (the reference inference), frames fitted inside
@@ -68,6 +69,7 @@ def inference_rvos(model: torch.nn.Module, video: VideoInput,
         video (str | list[np.ndarray]): mp4 path, frame folder, or RGB uint8 frames.
         prompts (str | list[str]): One or more referring expressions.
         batch_size (int): Prompts run together. Defaults to 1.
+        progress (bool): Show a progress bar over the prompts.
 
     Returns:
         list[np.ndarray]: One (T, H, W) bool mask per prompt, original resolution.
@@ -85,7 +87,11 @@ def inference_rvos(model: torch.nn.Module, video: VideoInput,
     clip = _prepare(frames, max_size, 16)
     ori_shape = frames[0].shape[:2]
     results = []
-    for start in range(0, len(prompts), batch_size):
+    starts = range(0, len(prompts), batch_size)
+    if progress:
+        from tqdm import tqdm
+        starts = tqdm(starts, desc='segmenting', unit='batch of prompts')
+    for start in starts:
         chunk = prompts[start:start + batch_size]
         samples = [RVOSDataSample(metainfo=dict(
             expression=p, num_frames=clip.shape[0], img_shape=tuple(clip.shape[-2:]),

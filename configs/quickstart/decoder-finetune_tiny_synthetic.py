@@ -1,0 +1,27 @@
+# Stage 1 of the built-in quickstart: fine-tune the 1-channel mask decoder on the
+# synthetic benchmark's masks (frozen encoder), the same model as the MeViS stage 1.
+_base_ = [
+    '../_base_/datasets/synthetic_rvos.py',
+    '../_base_/default_runtime.py',
+]
+wan_folder = 'work_dirs/quickstart/wan_tiny'
+model = dict(
+    type='MaskDecoderFinetuner',
+    pretrained=wan_folder,
+    vae=dict(type='WanVAEEncoder'),
+    mask_decoder=dict(type='WanMaskDecoder'),
+    losses=dict(loss_focal=dict(type='SigmoidFocalLoss', alpha=0.25, gamma=2.0, loss_weight=8.0),
+                loss_dice=dict(type='MaskDiceLoss', loss_weight=4.0)),
+    sample_posterior=True)
+
+train_dataloader = dict(batch_size=4)
+val_evaluator = dict(type='RVOSMetric')
+test_evaluator = val_evaluator
+optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='AdamW', lr=2e-3, weight_decay=0.0),
+                     clip_grad=dict(max_norm=1.0))
+param_scheduler = []
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=4, val_interval=4)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+default_hooks = dict(logger=dict(interval=10), checkpoint=dict(interval=1, max_keep_ckpts=1))
+log_processor = dict(window_size=10)
