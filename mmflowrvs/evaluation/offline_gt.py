@@ -96,12 +96,13 @@ def read_mevis_gt(root: str) -> List[ExpressionGT]:
     out = []
     for video in sorted(meta):
         info = meta[video]
+        for exp_id, exp in info['expressions'].items():
+            missing = [a for a in exp.get('anno_id', []) if str(a) not in mask_dict]
+            if missing:
+                raise KeyError(f'{video}/{exp_id}: anno_id {missing} not in mask_dict.json')
         shape = _mevis_video_shape(root, video, info, mask_dict)
         for exp_id in sorted(info['expressions'], key=lambda k: (len(k), k)):
             anno_ids = info['expressions'][exp_id].get('anno_id', [])
-            missing = [a for a in anno_ids if str(a) not in mask_dict]
-            if missing:
-                raise KeyError(f'{video}/{exp_id}: anno_id {missing} not in mask_dict.json')
             out.append(ExpressionGT(video, str(exp_id), list(info['frames']), shape,
                                     rles=[mask_dict[str(a)] for a in anno_ids]))
     return out

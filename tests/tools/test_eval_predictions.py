@@ -186,3 +186,21 @@ def test_ref_davis_end_to_end(tmp_path):
     assert scores['anno_3']['J&F'] == pytest.approx(50.0)
     assert scores['J&F'] == pytest.approx(87.5)
     assert scores['num_missing'] == 1
+
+
+def test_cli_errors(tmp_path, mevis, capsys):
+    root, _ = mevis
+    tool = _tool()
+    with pytest.raises(SystemExit):
+        tool.main(['--dataset', 'mevis', '--data-root', str(root), '--pred', str(tmp_path),
+                   '--names', 'a', 'b'])
+    assert '2 --names for 1 --pred folders' in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        tool.main(['--dataset', 'mevis', '--data-root', str(root), '--pred',
+                   str(tmp_path / 'nope')])
+    assert 'nope is not a folder' in capsys.readouterr().err
+    meta = json.loads((root / 'meta_expressions.json').read_text())
+    meta['videos']['b']['expressions']['0']['anno_id'] = [99]
+    (root / 'meta_expressions.json').write_text(json.dumps(meta))
+    with pytest.raises(KeyError, match=r'b/0: anno_id \[99\]'):
+        tool.main(['--dataset', 'mevis', '--data-root', str(root), '--pred', str(tmp_path)])

@@ -23,7 +23,7 @@ class RVOSMetric(BaseMetric):
     of the expression's J, f likewise; J = mean of j over expressions, F = mean
     of f, J&F = (J + F) / 2. Also reported:
 
-    * per-category J&F (``J&F/<category>``) when samples carry ``category``;
+    * per-category J&F (``J&F/<category>``) when samples carry a category;
       the per-video and per-category tables are logged, and written with the
       per-expression scores to ``<outfile_prefix>.json`` when a prefix is set;
     * MeViS v2 no-target accuracies when some samples have ``no_target=True``.
@@ -40,14 +40,16 @@ class RVOSMetric(BaseMetric):
         outfile_prefix (str, optional): Submission root (format_only) or the
             prefix of the breakdown json.
         submission_layout (str): ``'mevis'`` or ``'ref-ytvos'``.
+        category_key (str): metainfo key holding the category. Defaults to
+            ``'category'``.
         collect_device (str): ``'cpu'`` or ``'gpu'``.
         prefix (str, optional): Prefix of the metric names.
     """
     default_prefix: Optional[str] = None
 
     def __init__(self, format_only: bool = False, outfile_prefix: Optional[str] = None,
-                 submission_layout: str = 'mevis', collect_device: str = 'cpu',
-                 prefix: Optional[str] = None) -> None:
+                 submission_layout: str = 'mevis', category_key: str = 'category',
+                 collect_device: str = 'cpu', prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
         if submission_layout not in ('mevis', 'ref-ytvos'):
             raise ValueError(f'submission_layout must be mevis or ref-ytvos, got '
@@ -57,6 +59,7 @@ class RVOSMetric(BaseMetric):
         self.format_only = format_only
         self.outfile_prefix = outfile_prefix
         self.submission_layout = submission_layout
+        self.category_key = category_key
 
     def process(self, data_batch, data_samples: Sequence) -> None:
         """Scores each expression; stores (video, exp, j, f, flags)."""
@@ -80,7 +83,7 @@ class RVOSMetric(BaseMetric):
             self.results.append(dict(
                 video_id=video_id, exp_id=exp_id, j=j, f=f,
                 no_target=bool(_get(sample, 'no_target', False)),
-                pred_empty=not pred.any(), category=_get(sample, 'category')))
+                pred_empty=not pred.any(), category=_get(sample, self.category_key)))
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """J, F, J&F (x100), per-category J&F and N-acc/T-acc when relevant."""
