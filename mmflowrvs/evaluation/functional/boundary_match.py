@@ -12,8 +12,8 @@ How it stays exact and gets fast:
   is not uniform: (2x2 max) - (2x2 min) with OpenCV (anchor (0, 0)) = the
   official ``(m^e) | (m^s) | (m^se)``; its last-row/column rules are the same
   as a replicated border, so crops at the image's bottom/right edge get their
-  edge row/column copied once below/right. Only the crops' own pixels are
-  kept (``valid``).
+  edge row/column copied once below/right; boundary pixels outside the
+  crops (junk from those copies and from crops at the image's top) are cleared.
 * Canvas: the cropped boundary maps of many frames are stacked vertically
   into one image (one for GT, one for the prediction), ``radius`` zero rows
   apart, so one dilation call serves a whole chunk of the video.
@@ -132,11 +132,11 @@ def _crop_boxes(gt: np.ndarray, pred: np.ndarray) -> List[Tuple[int, int, int, i
     return boxes
 
 
-def _bmap(canvas: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    """uint8 0/1 boundary map of a canvas: non-uniform 2x2 blocks, inside ``valid``."""
+def _bmap(canvas: np.ndarray) -> np.ndarray:
+    """uint8 0/1 boundary map of a canvas: its non-uniform 2x2 blocks."""
     hi = cv2.dilate(canvas, _BLOCK, anchor=(0, 0), borderType=cv2.BORDER_REPLICATE)
     lo = cv2.erode(canvas, _BLOCK, anchor=(0, 0), borderType=cv2.BORDER_REPLICATE)
-    return cv2.bitwise_and(cv2.subtract(hi, lo), valid)
+    return cv2.subtract(hi, lo)
 
 
 def _row_sums(image: np.ndarray) -> np.ndarray:
@@ -152,27 +152,37 @@ def _chunk_counts(gt: np.ndarray, pred: np.ndarray, boxes: list, radius: int) ->
     starts = np.cumsum([0] + [y1 - y0 + gap for _, y0, y1, _, _ in boxes])
     m_gt = np.zeros((int(starts[-1]), canvas_w), np.uint8)     # (rows, W') stacked crops
     m_pred = np.zeros_like(m_gt)
-    valid = np.zeros_like(m_gt)
+    gt8, pred8 = gt.view(np.uint8), pred.view(np.uint8)
+    for (t, y0, y1, x0, x1), top in zip(boxes, starts):
+        m_gt[top:top + y1 - y0, :x1 - x0] = gt8[t, y0:y1, x0:x1]
+        m_pred[top:top + y1 - y0, :x1 - x0] = pred8[t, y0:y1, x0:x1]
+    inter = _row_sums(cv2.bitwise_and(m_gt, m_pred))
+    union = _row_sums(cv2.bitwise_or(m_gt, m_pred))
+    # At the image's bottom/right edge the official rules equal a replicated
+    # border: copy the edge row/column once below/right of the crop. Boundary
+    # pixels outside a crop are junk (the row above a crop at the image's top,
+    # the copied row/column) and are cleared.
+    junk = []
     for (t, y0, y1, x0, x1), top in zip(boxes, starts):
         bottom, w = top + y1 - y0, x1 - x0
-        m_gt[top:bottom, :w] = gt[t, y0:y1, x0:x1]
-        m_pred[top:bottom, :w] = pred[t, y0:y1, x0:x1]
-        valid[top:bottom, :w] = 1
-        # at the image's bottom/right edge the official rules equal a replicated border
         if y1 == height:
             m_gt[bottom, :w] = m_gt[bottom - 1, :w]
             m_pred[bottom, :w] = m_pred[bottom - 1, :w]
+            junk.append((slice(bottom, bottom + 1), slice(0, canvas_w)))
         if x1 == width:
             end = bottom + (y1 == height)
             m_gt[top:end, w] = m_gt[top:end, w - 1]
             m_pred[top:end, w] = m_pred[top:end, w - 1]
-    b_gt, b_pred = _bmap(m_gt, valid), _bmap(m_pred, valid)
-    inter = cv2.bitwise_and(cv2.bitwise_and(m_gt, m_pred), valid)
-    union = cv2.bitwise_and(cv2.bitwise_or(m_gt, m_pred), valid)
+            junk.append((slice(top, end), slice(w, w + 1)))
+    b_gt, b_pred = _bmap(m_gt), _bmap(m_pred)
+    for b in (b_gt, b_pred):
+        b[starts[1:-1] - 1] = 0                  # the gap row right above each crop
+        for rows, cols in junk:
+            b[rows, cols] = 0
     counts = np.stack([_row_sums(b_gt), _row_sums(b_pred),
                        _match_row_counts(b_gt, b_pred, radius),
                        _match_row_counts(b_pred, b_gt, radius),
-                       _row_sums(inter), _row_sums(union)])           # (6, rows)
+                       inter, union])                                 # (6, rows)
     return np.add.reduceat(counts, starts[:-1], axis=1)
 
 
