@@ -1,0 +1,23 @@
+# FlowRVS on MeViS, the paper's recipe: 8 GPUs x 1 clip of 17 frames at 480x832, DiT in
+# bf16 with gradient checkpointing, AdamW 5e-5 / wd 5e-4, grad clip 1.0, EMA 0.9999,
+# MultiStepLR(30, 0.9), 50 epochs; validation on valid_u (local GT).
+#   tools/dist_train.sh configs/flowrvs_mevis.py 8
+_base_ = [
+    '_base_/models/flowrvs_wan2.1_t2v_1.3b.py',
+    '_base_/datasets/mevis.py',
+    '_base_/schedules/schedule_50e.py',
+    '_base_/default_runtime.py',
+]
+wan_folder = 'data/Wan2.1-T2V-1.3B-Diffusers'
+model = dict(
+    pretrained=wan_folder,
+    backbone=dict(use_dvi=True, gradient_checkpointing=True, dtype='bf16'),
+    text_encoder=dict(max_length=256, dtype='bf16'))
+
+val_dataloader = dict(dataset=dict(split='valid_u'))
+test_dataloader = val_dataloader
+val_evaluator = dict(type='RVOSMetric')
+test_evaluator = val_evaluator
+
+custom_hooks = [dict(type='EMAHook', ema_type='TrainableFP32EMA', momentum=1e-4, priority=49)]
+env_cfg = dict(dist_cfg=dict(backend='nccl'))

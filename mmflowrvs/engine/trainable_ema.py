@@ -1,0 +1,58 @@
+"""EMA of a model's trainable parameters only, in fp32."""
+from copy import deepcopy
+from typing import Optional
+
+import torch
+import torch.nn as nn
+from mmengine.model import ExponentialMovingAverage
+
+from mmflowrvs.registry import MODELS
+
+
+@MODELS.register_module()
+class TrainableFP32EMA(ExponentialMovingAverage):
+    """Exponential moving average of the *trainable* parameters, kept in fp32.
+
+    MMEngine's EMA deep-copies the whole model: for FlowRVS that would duplicate the
+    frozen 5.7 B text encoder and keep the shadow in the DiT's bf16, where a 1e-4
+    update is below bf16's resolution. Here frozen parameters are shared with the
+    source model (not copied, not averaged), and the trainable ones get an fp32
+    shadow (the reference keeps an fp32 EMA, decay 0.9999 = momentum 1e-4).
+
+    Args:
+        model (nn.Module): The model to average.
+        momentum (float): 1 - decay. Defaults to 1e-4.
+        interval (int): Update every n steps. Defaults to 1.
+        device (torch.device, optional): Where to keep the shadow.
+        update_buffers (bool): Not supported (buffers are kept in sync).
+    """
+
+    def __init__(self, model: nn.Module, momentum: float = 1e-4, interval: int = 1,
+                 device: Optional[torch.device] = None, update_buffers: bool = False) -> None:
+        if update_buffers:
+            raise ValueError('TrainableFP32EMA averages parameters only (update_buffers=False)')
+        frozen = {id(p): p for p in model.parameters() if not p.requires_grad}
+        trainable_ids = {id(p) for p in model.parameters() if p.requires_grad}
+        nn.Module.__init__(self)
+        copy = deepcopy(model, memo=dict(frozen))  # frozen tensors shared, not copied
+        with torch.no_grad():
+            for p in copy.parameters():
+                if id(p) not in frozen:
+                    p.data = p.data.float()
+        self.module = copy.requires_grad_(False)
+        for p in frozen.values():  # requires_grad_(False) above touched shared params
+            p.requires_grad_(False)
+        self.interval = interval
+        if device is not None:
+            self.module = self.module.to(device)
+        self.register_buffer('steps', torch.tensor(0, dtype=torch.long, device=device))
+        self.update_buffers = False
+        names = [n for n, p in model.named_parameters() if id(p) in trainable_ids]
+        own = dict(self.module.named_parameters())
+        self.avg_parameters = {n: own[n] for n in names}
+        self.momentum = momentum
+
+    def avg_func(self, averaged_param: torch.Tensor, source_param: torch.Tensor,
+                 steps: int) -> None:
+        """shadow <- shadow + momentum (param - shadow), in fp32."""
+        averaged_param.lerp_(source_param.float(), self.momentum)
