@@ -3,6 +3,7 @@ import json
 import os
 import os.path as osp
 import pickle
+import random
 
 import numpy as np
 from mmengine.config import Config
@@ -35,6 +36,7 @@ def _make_refcoco(root: str) -> None:
 
 
 def test_refcoco_config_builds_one_frame_clips(tmp_path):
+    random.seed(0)
     root = str(tmp_path / 'coco')
     _make_refcoco(root)
     cfg = Config.fromfile(CONFIG)
@@ -51,9 +53,9 @@ def test_refcoco_config_builds_one_frame_clips(tmp_path):
         assert h % 32 == 0 and w % 32 == 0 and s.gt_masks.shape == (1, h, w)
         assert s.gt_masks.any() and s.ori_shape == (40, 60)
         seen.add(s.expression)
-        if s.expression in ('the dog', 'the man on the right') or s.flip:
+        if s.expression in ('the dog', 'the man on the right') or s.flip or 'crop_box' in s:
             continue
-        # unflipped "the man on the left": target in the left third
+        # unflipped, uncropped "the man on the left": box x in [5, 20] of 60
         cols = np.nonzero(s.gt_masks[0].numpy().any(0))[0]
-        assert cols.max() < w * 0.5
+        assert cols.min() < w * 0.1 and cols.max() < w * 0.4
     assert 'the dog' in seen and seen & {'the man on the left', 'the man on the right'}

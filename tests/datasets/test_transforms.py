@@ -174,3 +174,24 @@ def test_refcoco_item_becomes_one_frame_clip(tmp_path):
     packed = PackRVOSInputs()(out)
     assert packed['inputs'].shape == (1, 3, 40, 60) and packed['data_samples'].video_id == '9'
     assert cv2.countNonZero(packed['data_samples'].gt_masks[0].numpy().astype(np.uint8)) > 150
+
+
+def test_train_crop_keeps_a_visible_target():
+    random.seed(5)
+    tr = ReferenceTrainResize(short_sizes=[48], max_size=96, crop_prob=1.0, pre_sizes=[72],
+                              crop_range=(40, 44), size_divisor=16)
+    for _ in range(30):
+        clip = _clip()
+        clip['gt_masks'][:] = False
+        clip['gt_masks'][1, 0:4, 0:4] = True  # a tiny target in one corner of one frame
+        out = tr(clip)
+        assert out['gt_masks'].any()
+    off = ReferenceTrainResize(short_sizes=[48], max_size=96, crop_prob=1.0, pre_sizes=[72],
+                               crop_range=(40, 44), size_divisor=16, keep_target=False)
+    lost = 0
+    for _ in range(30):
+        clip = _clip()
+        clip['gt_masks'][:] = False
+        clip['gt_masks'][1, 0:4, 0:4] = True
+        lost += not off(clip)['gt_masks'].any()
+    assert lost > 0

@@ -72,6 +72,11 @@ class ReferenceTrainResize(RVOSTransform):
         crop_range (tuple[int, int]): Defaults to (384, 600).
         size_divisor (int): Defaults to 32.
         interpolation (str): Frames' interpolation. Defaults to 'bilinear'.
+        keep_target (bool): Our addition (not specified by the reference):
+            draw up to ``max_crop_tries`` crops and keep the first where a
+            target visible before the crop stays visible in some frame; if none
+            does, do not crop. Defaults to True.
+        max_crop_tries (int): Defaults to 10.
 
     Modified keys: ``imgs``, ``gt_masks``, ``img_shape``; added ``crop_box``
     ((x1, y1, x2, y2) in input pixels, or None).
@@ -80,7 +85,10 @@ class ReferenceTrainResize(RVOSTransform):
     def __init__(self, short_sizes: Sequence[int] = (480, ), max_size: int = 832,
                  crop_prob: float = 0.5, pre_sizes: Sequence[int] = (400, 500, 600),
                  crop_range: Tuple[int, int] = (384, 600), size_divisor: int = 32,
-                 interpolation: str = 'bilinear') -> None:
+                 interpolation: str = 'bilinear', keep_target: bool = True,
+                 max_crop_tries: int = 10) -> None:
+        self.keep_target = keep_target
+        self.max_crop_tries = max_crop_tries
         self.short_sizes = tuple(short_sizes)
         self.max_size = max_size
         self.crop_prob = crop_prob
@@ -100,11 +108,21 @@ class ReferenceTrainResize(RVOSTransform):
         x2, y2 = int(round((left + cw) * sx)), int(round((top + ch) * sy))
         return x1, y1, max(x2, x1 + 1), max(y2, y1 + 1)
 
+    def _choose_box(self, hw: Tuple[int, int],
+                    masks: Optional[np.ndarray]) -> Optional[Tuple[int, int, int, int]]:
+        if not self.keep_target or masks is None or not masks.any():
+            return self._crop_box(hw)
+        for _ in range(self.max_crop_tries):
+            x1, y1, x2, y2 = box = self._crop_box(hw)
+            if masks[:, y1:y2, x1:x2].any():
+                return box
+        return None
+
     def transform(self, results: dict) -> dict:
         masks_to_img_shape(results)
         hw = tuple(results['img_shape'])
-        box = self._crop_box(hw) if random.random() < self.crop_prob else None
         imgs, masks = results['imgs'], results.get('gt_masks')
+        box = self._choose_box(hw, masks) if random.random() < self.crop_prob else None
         if box is not None:
             x1, y1, x2, y2 = box
             imgs = [img[y1:y2, x1:x2] for img in imgs]
