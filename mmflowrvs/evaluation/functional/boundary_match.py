@@ -69,9 +69,11 @@ def disk_dilate(bmap: np.ndarray, radius: int) -> np.ndarray:
 def _pack(bmap: np.ndarray) -> np.ndarray:
     """(rows, W) uint8 0/1 -> (rows, ceil(W / 64)) uint64, pixel x at bit x % 64."""
     rows, width = bmap.shape
-    padded = np.zeros((rows, -(-width // 64) * 64), np.uint8)
-    padded[:, :width] = bmap
-    return np.packbits(padded, axis=1, bitorder='little').view(np.uint64)
+    if width % 64:
+        padded = np.zeros((rows, -(-width // 64) * 64), np.uint8)
+        padded[:, :width] = bmap
+        bmap = padded
+    return np.packbits(bmap, axis=1, bitorder='little').view(np.uint64)
 
 
 def _shifted(words: np.ndarray, k: int, towards_right: bool) -> np.ndarray:
@@ -148,7 +150,8 @@ def _chunk_counts(gt: np.ndarray, pred: np.ndarray, boxes: list, radius: int) ->
     """(6, N) [n_gt, n_pred, gt_match, pred_match, inter, union] of ``boxes``' frames."""
     height, width = gt.shape[1:]
     gap = max(radius, 1)
-    canvas_w = max(x1 - x0 for _, _, _, x0, x1 in boxes) + 1   # + a replicated column
+    # + a replicated column, rounded up to whole 64-pixel words for packing
+    canvas_w = -(-(max(x1 - x0 for _, _, _, x0, x1 in boxes) + 1) // 64) * 64
     starts = np.cumsum([0] + [y1 - y0 + gap for _, y0, y1, _, _ in boxes])
     m_gt = np.zeros((int(starts[-1]), canvas_w), np.uint8)     # (rows, W') stacked crops
     m_pred = np.zeros_like(m_gt)
