@@ -153,8 +153,9 @@ def main() -> None:
     print('|' + '|'.join('-' * (len(c)) for c in header.split('|')[1:-1]) + '|')
     for height, width in ((480, 854), (720, 1280)):
         for name, j_fps, f_fps, jf_fps, speed in bench(height, width, args):
-            print(f'| {height}x{width:<6} | {name:30} | {j_fps:8.0f} | {f_fps:8.0f} | '
-                  f'{jf_fps:8.0f} | {speed:7.1f}x |')
+            cells = [f'{v:8.0f}' if v == v else f'{"-":>8}' for v in (j_fps, f_fps, jf_fps)]
+            print(f'| {height}x{width:<6} | {name:30} | ' + ' | '.join(cells)
+                  + f' | {speed:7.1f}x |')
     print('numbers identical to the reference (max abs difference <= 1e-12)')
 
 
