@@ -112,8 +112,8 @@ def _candidates(objs: List[dict], centres: np.ndarray) -> List[Tuple[str, List[i
 
 
 def make_video(rng: random.Random, hw: Tuple[int, int], frames: Tuple[int, int],
-               ambiguous: bool) -> Tuple[List[np.ndarray], List[List[Optional[dict]]], list,
-                                         List[dict]]:
+               ambiguous: bool, texture: bool = False
+               ) -> Tuple[List[np.ndarray], List[List[Optional[dict]]], list, List[dict]]:
     """One video: RGB frames, per-object RLE lists (None = hidden), expressions, objects."""
     h, w = hw
     t = rng.randint(*frames)
@@ -124,11 +124,18 @@ def make_video(rng: random.Random, hw: Tuple[int, int], frames: Tuple[int, int],
     palette = np.array([bg] + [COLORS[o['color']] for o in objs], dtype=np.uint8)
     grad = (np.linspace(0, 25, w, dtype=np.float32)[None, :, None]).astype(np.uint8)
     imgs, rles = [], [[] for _ in objs]
+    nrng = np.random.default_rng(rng.randrange(2**31))
+    if texture:  # natural-image-like JPEG cost: smooth clutter + per-frame noise
+        low = nrng.integers(0, 60, (max(2, h // 16), max(2, w // 16), 3), dtype=np.uint8)
+        grad = cv2.resize(low, (w, h), interpolation=cv2.INTER_CUBIC)
     for f in range(t):
         label = np.zeros(hw, dtype=np.uint8)
         for k, (o, r) in enumerate(zip(objs, radius)):  # later objects are in front
             _draw(label, o['shape'], centres[k, f], r, k + 1)
-        imgs.append(palette[label] + grad)
+        img = palette[label] + grad
+        if texture:
+            img = cv2.add(img, nrng.integers(0, 12, img.shape, dtype=np.uint8))
+        imgs.append(img)
         for k in range(len(objs)):
             m = np.asfortranarray((label == k + 1).astype(np.uint8))
             if not m.any():
@@ -141,8 +148,12 @@ def make_video(rng: random.Random, hw: Tuple[int, int], frames: Tuple[int, int],
 
 def write_split(out_dir: str, split: str, num_videos: int, rng: random.Random,
                 hw: Tuple[int, int], frames: Tuple[int, int], max_exps: int = 6,
-                ambiguous_ratio: float = 0.5, jpeg_quality: int = 90) -> Dict[str, int]:
+                ambiguous_ratio: float = 0.5, jpeg_quality: int = 90,
+                texture: bool = False) -> Dict[str, int]:
     """Writes ``<out_dir>/<split>/{JPEGImages,meta_expressions.json,mask_dict.json}``.
+
+    ``texture=True`` adds background clutter and per-frame noise so that JPEG
+    decoding costs about what natural frames cost (used by the data benchmark).
 
     Returns:
         dict: Counts of videos, expressions and frames written.
@@ -153,7 +164,8 @@ def write_split(out_dir: str, split: str, num_videos: int, rng: random.Random,
     num_exps = num_frames = 0
     for v in range(num_videos):
         vid = f'{split}_{v:04d}'
-        imgs, rles, cands, objs = make_video(rng, hw, frames, rng.random() < ambiguous_ratio)
+        imgs, rles, cands, objs = make_video(rng, hw, frames, rng.random() < ambiguous_ratio,
+                                             texture)
         os.makedirs(osp.join(root, 'JPEGImages', vid), exist_ok=True)
         stems = [f'{f:05d}' for f in range(len(imgs))]
         for stem, img in zip(stems, imgs):

@@ -168,7 +168,8 @@ def test_refcoco_item_becomes_one_frame_clip(tmp_path):
     res = dict(img_path=path, img_id=9, instances=[dict(mask=poly, ignore_flag=0)],
                text=[['The  Man on the LEFT', 'a man']])
     out = ImageToRVOSClip(test_mode=True)(res)
-    assert out['expression'] == 'the man on the left' and out['frame_ids'] == ['COCO_train2014_000000000009']
+    assert out['expression'] == 'the man on the left'
+    assert out['frame_ids'] == ['COCO_train2014_000000000009']
     assert out['gt_masks'].shape == (1, 40, 60) and out['gt_masks'][0, 15, 20]
     assert not out['gt_masks'][0, 30, 50]
     packed = PackRVOSInputs()(out)

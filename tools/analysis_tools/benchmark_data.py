@@ -11,6 +11,7 @@ folder, builds ``MeViSDataset`` with the reference training pipeline (anchor + 2
 for each number of dataloader workers, plus the dataset's memory per worker.
 """
 import argparse
+import os.path as osp
 import pickle
 import tempfile
 import time
@@ -54,6 +55,8 @@ def main() -> None:
     p.add_argument('--clips', type=int, default=24)
     p.add_argument('--size', default='720x1280', help='frame HxW')
     p.add_argument('--num-videos', type=int, default=6)
+    p.add_argument('--flat', action='store_true',
+                   help='flat-colour frames (default: textured, natural-JPEG-like)')
     p.add_argument('--keep', default=None, help='generate here instead of a temp dir')
     args = p.parse_args()
     register_all_modules()
@@ -62,8 +65,10 @@ def main() -> None:
         root = args.keep or tmp
         start = time.time()
         make_synthetic_rvos(root, seed=0, num_train=args.num_videos, num_valid=0,
-                            size=(h, w), frames=(34, 60))
-        print(f'generated {args.num_videos} videos at {w}x{h} in {time.time() - start:.1f}s')
+                            size=(h, w), frames=(34, 60), texture=not args.flat)
+        jpg = osp.join(root, 'train', 'JPEGImages', 'train_0000', '00000.jpg')
+        print(f'generated {args.num_videos} videos at {w}x{h} in {time.time() - start:.1f}s '
+              f'({osp.getsize(jpg) / 1024:.0f} KiB per JPEG)')
         dataset = MeViSDataset(data_root=root, split='train', anchor_stride=17,
                                pipeline=PIPELINE)
         shape = dataset[0]['inputs'].shape

@@ -3,7 +3,7 @@
 Usage::
 
     python tools/dataset_converters/make_synthetic_rvos.py data/synthetic_rvos \
-        [--seed 0] [--num-train 32] [--num-valid 8] [--size 96x96] [--frames 9-33]
+        [--seed 0] [--num-train 32] [--num-valid 8] [--size 96x96] [--frames 9-33] [--texture]
 
 Writes ``OUT/{train,valid_u}/{JPEGImages/<video>/<frame>.jpg, meta_expressions.json,
 mask_dict.json}``, read by ``MeViSDataset`` (configs/_base_/datasets/synthetic_rvos.py).
@@ -31,6 +31,8 @@ def parse_args() -> argparse.Namespace:
     p.add_argument('--max-exps', type=int, default=6, help='expressions per video (at most)')
     p.add_argument('--ambiguous-ratio', type=float, default=0.5,
                    help='share of videos with two look-alike objects')
+    p.add_argument('--texture', action='store_true',
+                   help='background clutter + noise (natural-JPEG-like decode cost)')
     return p.parse_args()
 
 
@@ -40,7 +42,7 @@ def main() -> None:
     counts = make_synthetic_rvos(args.out, seed=args.seed, num_train=args.num_train,
                                  num_valid=args.num_valid, size=_pair(args.size, 'x'),
                                  frames=_pair(args.frames, '-'), max_exps=args.max_exps,
-                                 ambiguous_ratio=args.ambiguous_ratio)
+                                 ambiguous_ratio=args.ambiguous_ratio, texture=args.texture)
     for split, c in counts.items():
         print(f"{split}: {c['videos']} videos, {c['expressions']} expressions, "
               f"{c['frames']} frames")

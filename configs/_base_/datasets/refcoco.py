@@ -4,7 +4,8 @@
 dataset_type = 'mmdet.RefCocoDataset'
 data_root = 'data/coco/'
 refer_set = 'refcoco'  # or 'refcoco+', 'refcocog'
-split_file = 'refcoco/refs(unc).p'  # refcoco+: 'refcoco+/refs(unc).p'; refcocog: 'refcocog/refs(umd).p'
+# refcoco+: 'refcoco+/refs(unc).p'; refcocog: 'refcocog/refs(umd).p'
+split_file = 'refcoco/refs(unc).p'
 
 train_pipeline = [
     dict(type='mmflowrvs.ImageToRVOSClip'),  # one referred object + sentence, T = 1
