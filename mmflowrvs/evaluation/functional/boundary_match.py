@@ -14,9 +14,10 @@ How it stays exact and gets fast:
   as a replicated border, so crops at the image's bottom/right edge get their
   edge row/column copied once below/right; boundary pixels outside the
   crops (junk from those copies and from crops at the image's top) are cleared.
-* Canvas: the cropped boundary maps of many frames are stacked vertically
-  into one image (one for GT, one for the prediction), ``radius`` zero rows
-  apart, so one dilation call serves a whole chunk of the video.
+* Canvas: the crops of many frames (of similar widths) are stacked
+  vertically into one image (one for GT, one for the prediction), ``radius``
+  zero rows apart, 64-pixel aligned, so a handful of whole-array operations
+  serve a whole chunk of the video (boundary maps, J's counts, dilation).
 * Dilation: the disk {dx^2 + dy^2 <= r^2} is separable into horizontal
   dilations by the half-widths isqrt(r^2 - dy^2) and a union over dy of
   rows shifted by dy: O(r) per pixel, not O(r^2), done on bit-packed rows
