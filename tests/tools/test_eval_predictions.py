@@ -204,3 +204,36 @@ def test_cli_errors(tmp_path, mevis, capsys):
     (root / 'meta_expressions.json').write_text(json.dumps(meta))
     with pytest.raises(KeyError, match=r'b/0: anno_id \[99\]'):
         tool.main(['--dataset', 'mevis', '--data-root', str(root), '--pred', str(tmp_path)])
+
+
+def test_ref_davis_metric_equals_tool_on_its_pngs(tmp_path):
+    from mmflowrvs.evaluation import RefDAVISMetric
+    davis = tmp_path / 'refdavis' / 'DAVIS'
+    gts = make_davis_tree(davis)
+    rng = np.random.default_rng(7)
+    samples = []
+    for video, ids in gts.items():
+        shape = ids.shape
+        for anno in range(4):
+            for obj in (1, 2, 3):
+                target = (ids == obj).astype(np.float32)
+                scores = np.clip(target * 0.8 + rng.normal(0.1, 0.25, shape), 0, 1)
+                s = RVOSDataSample(metainfo=dict(
+                    video_id=video, exp_id=str(4 * (obj - 1) + anno), anno_index=anno,
+                    obj_ids=[obj], frame_ids=[f'{t:05d}' for t in range(shape[0])],
+                    ori_shape=shape[1:]))
+                s.pred_masks = torch.as_tensor(scores > 0.5)
+                s.pred_scores = torch.as_tensor(scores, dtype=torch.float16)
+                samples.append(s.to_dict())
+    metric = RefDAVISMetric(davis_root=str(davis), outfile_prefix=str(tmp_path / 'pngs'), nproc=2)
+    metric.process({}, samples)
+    online = metric.evaluate(len(samples))
+    _tool().main(['--dataset', 'ref-davis', '--data-root', str(tmp_path / 'refdavis'),
+                  '--pred', str(tmp_path / 'pngs'), '--json', str(tmp_path / 's.json'),
+                  '--nproc', '1'])
+    offline = json.loads((tmp_path / 's.json').read_text())['pngs']
+    assert 0 < online['J&F'] < 100
+    assert offline['J&F'] == pytest.approx(online['J&F'], abs=1e-9)
+    for anno in range(4):
+        for key, value in offline[f'anno_{anno}'].items():
+            assert value == pytest.approx(online[f'anno_{anno}/{key}'], abs=1e-9), (anno, key)
