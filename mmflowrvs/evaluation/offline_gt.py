@@ -36,6 +36,7 @@ class ExpressionGT:
         png_dir (str): Ref-YTVOS: folder of the palette annotation PNGs.
         obj_id (int): Ref-YTVOS: object id in those PNGs.
         category (str, optional): object category for breakdowns.
+        no_target (bool): MeViS v2 expression with an empty ``anno_id`` list.
     """
     video: str
     exp_id: str
@@ -45,6 +46,7 @@ class ExpressionGT:
     png_dir: Optional[str] = None
     obj_id: int = 0
     category: Optional[str] = None
+    no_target: bool = False
 
     def load(self) -> np.ndarray:
         """(T, H, W) bool target masks."""
@@ -104,7 +106,8 @@ def read_mevis_gt(root: str) -> List[ExpressionGT]:
         for exp_id in sorted(info['expressions'], key=lambda k: (len(k), k)):
             anno_ids = info['expressions'][exp_id].get('anno_id', [])
             out.append(ExpressionGT(video, str(exp_id), list(info['frames']), shape,
-                                    rles=[mask_dict[str(a)] for a in anno_ids]))
+                                    rles=[mask_dict[str(a)] for a in anno_ids],
+                                    no_target=not anno_ids))
     return out
 
 

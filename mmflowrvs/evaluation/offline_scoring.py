@@ -1,5 +1,10 @@
 """Scoring folders of prediction PNGs against GT, several methods at once.
 
+MeViS v2 no-target accuracies (as :class:`RVOSMetric`): a prediction is
+"no target" when it is empty on every frame (a missing folder counts as
+empty); ``N-acc`` = % of no-target expressions so predicted, ``T-acc`` = %
+of target expressions not so predicted.
+
 Each task decodes the GT of one expression (MeViS, Ref-YTVOS) or one video
 (Ref-DAVIS) once and scores every method on it. A missing expression / video
 folder scores 0 (as the official MeViS script does) and is named in
@@ -33,6 +38,7 @@ class MethodScores:
     per_video: Dict[str, float] = field(default_factory=dict)
     per_category: Dict[str, float] = field(default_factory=dict)
     per_annotator: Dict[str, Dict[str, float]] = field(default_factory=dict)
+    no_target_acc: Dict[str, float] = field(default_factory=dict)
     missing: List[str] = field(default_factory=list)
     issues: List[str] = field(default_factory=list)
     num_units: int = 0
@@ -40,6 +46,7 @@ class MethodScores:
     def to_json(self) -> dict:
         out = {'J': self.J, 'F': self.F, 'J&F': self.JF, 'num_missing': len(self.missing),
                'num_bad_files': len(self.issues)}
+        out.update(self.no_target_acc)
         out.update(self.per_annotator)
         return out
 
@@ -63,7 +70,7 @@ def _read_masks(paths: Sequence[str], shape, reader: Callable, dtype, issues: Li
 
 
 def _score_expression(task: Tuple[ExpressionGT, List[Tuple[str, str]]]) -> list:
-    """GT of one expression vs each (pred_dir, layout): [(j, f, missing, issues)]."""
+    """GT of one expression vs each (pred_dir, layout): [(j, f, missing, issues, empty)]."""
     gt_info, preds = task
     gt = gt_info.load()                                            # (T, H, W)
     out = []
@@ -71,12 +78,12 @@ def _score_expression(task: Tuple[ExpressionGT, List[Tuple[str, str]]]) -> list:
         paths = [prediction_path(root, layout, gt_info.video, f, gt_info.exp_id)
                  for f in gt_info.frames]
         if not osp.isdir(osp.dirname(paths[0])):
-            out.append((0.0, 0.0, osp.dirname(paths[0]), []))
+            out.append((0.0, 0.0, osp.dirname(paths[0]), [], True))
             continue
         issues: List[str] = []
         pred = _read_masks(paths, gt_info.shape, read_mask_png, bool, issues)
         j, f = expression_jf(gt, pred)
-        out.append((j, f, None, issues))
+        out.append((j, f, None, issues, not pred.any()))
     return out
 
 
@@ -139,6 +146,12 @@ def score_expressions(gts: List[ExpressionGT], preds: List[Tuple[str, str, str]]
                 if getattr(g, key):
                     groups[getattr(g, key)].append(value)
             setattr(scores, attr, {k: float(np.mean(v) * 100) for k, v in groups.items()})
+        no_target = np.array([g.no_target for g in gts])
+        empty = np.array([o[m][4] for o in outputs])
+        if no_target.any():   # MeViS v2: "no target" = empty on every frame
+            scores.no_target_acc['N-acc'] = float(empty[no_target].mean() * 100)
+            if (~no_target).any():
+                scores.no_target_acc['T-acc'] = float((~empty[~no_target]).mean() * 100)
         scores.missing = [o[m][2] for o in outputs if o[m][2] is not None]
         scores.issues = [msg for o in outputs for msg in o[m][3]]
         methods.append(scores)

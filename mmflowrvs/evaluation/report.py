@@ -12,12 +12,15 @@ _MAX_LISTED = 20
 
 
 def format_table(methods: List[MethodScores]) -> str:
-    """A markdown/console table: J, F, J&F per method (+ J&F per annotator)."""
+    """A markdown/console table: J, F, J&F per method (+ per annotator, N-acc/T-acc)."""
     annos = sorted({a for m in methods for a in m.per_annotator})
-    head = ['method', 'J', 'F', 'J&F'] + [f'{a} J&F' for a in annos] + ['missing', 'bad files']
+    accs = sorted({k for m in methods for k in m.no_target_acc})
+    head = (['method', 'J', 'F', 'J&F'] + [f'{a} J&F' for a in annos] + accs
+            + ['missing', 'bad files'])
     rows = [[m.name, f'{m.J:.2f}', f'{m.F:.2f}', f'{m.JF:.2f}']
             + [f'{m.per_annotator[a]["J&F"]:.2f}' if a in m.per_annotator else '-'
                for a in annos]
+            + [f'{m.no_target_acc[k]:.2f}' if k in m.no_target_acc else '-' for k in accs]
             + [f'{len(m.missing)}/{m.num_units * (4 if annos else 1)}', str(len(m.issues))]
             for m in methods]
     widths = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]

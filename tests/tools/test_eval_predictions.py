@@ -119,6 +119,10 @@ def test_mevis_end_to_end(tmp_path, mevis, capsys):
     assert scores['bad']['J'] == pytest.approx(j, abs=1e-9)
     assert scores['bad']['F'] == pytest.approx(f, abs=1e-9)
     assert scores['bad']['num_missing'] == 1 and scores['bad']['num_bad_files'] == 4
+    # a/2 is the only no-target expression; the noisy prediction is not empty there
+    assert scores['good']['N-acc'] == 0.0 and scores['good']['T-acc'] == 100.0
+    # 'bad': b/0 is missing (= empty), so one target expression of three looks empty
+    assert scores['bad']['T-acc'] == pytest.approx(200 / 3)
     err = capsys.readouterr().err
     assert osp.join(str(bad), 'b', '0') in err
     for name in ('a/0/00001.png', 'a/1/00000.png', 'a/1/00002.png', 'a/2/00001.png'):
