@@ -153,7 +153,11 @@ class RefDAVISMetric(BaseMetric):
                 logger.warning(f'Ref-DAVIS {video} anno_{anno}: no prediction for '
                                f'{len(missing)} GT frames (scored as empty), e.g. {missing[0]}')
         metrics = {}
-        summaries = {a: summarize_davis(pairs) for a, pairs in sorted(per_anno.items())}
+        summaries = {a: summarize_davis(pairs) for a, pairs in sorted(per_anno.items()) if pairs}
+        if not summaries:
+            logger.warning('Ref-DAVIS: no (video, object) pair to score')
+            self._cleanup()
+            return metrics
         for anno, summary in summaries.items():
             metrics.update({f'anno_{anno}/{k}': v for k, v in summary.items()})
         for key in next(iter(summaries.values())):
