@@ -16,10 +16,11 @@ optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(type='AdamW', lr=1e-3, weight_decay=5e-4),
     clip_grad=dict(max_norm=1.0))
-param_scheduler = [dict(type='MultiStepLR', by_epoch=True, milestones=[30], gamma=0.9)]
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=2, val_interval=2)
+param_scheduler = []
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=400, val_interval=400)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
-default_hooks = dict(logger=dict(interval=10), checkpoint=dict(interval=1, max_keep_ckpts=2))
-log_processor = dict(window_size=10)
+default_hooks = dict(logger=dict(interval=10),
+                     checkpoint=dict(by_epoch=False, interval=400, max_keep_ckpts=2))
+log_processor = dict(window_size=10, by_epoch=False)
 inference_max_size = (64, 64)

@@ -62,6 +62,10 @@ class FlowRVS(BaseModel):
         self.text_encoder = MODELS.build(text_encoder, default_args=default)
         self.vae = MODELS.build(vae, default_args=default)
         self.mask_decoder = MODELS.build(mask_decoder, default_args=default)
+        # The flow-matching loss never reaches the decoder (stage 1 fine-tunes it, see
+        # MaskDecoderFinetuner): without gradients it must not count as trainable, or
+        # data-parallel training waits forever for its gradients to be reduced.
+        self.mask_decoder.requires_grad_(False)
         self.head = MODELS.build(head)
         self.sampler = MODELS.build(sampler)
         self.start_point_augmentation = start_point_augmentation
