@@ -6,7 +6,7 @@ import pytest
 
 sys.path.insert(0, osp.dirname(__file__))
 
-from fixtures import make_davis, make_mevis, make_ytvos  # noqa: E402
+from rvos_fixtures import make_davis, make_mevis, make_ytvos  # noqa: E402
 
 
 @pytest.fixture

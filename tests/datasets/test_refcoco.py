@@ -9,7 +9,7 @@ import numpy as np
 from mmengine.config import Config
 
 from mmflowrvs.registry import DATASETS
-from fixtures import write_jpg
+from rvos_fixtures import write_jpg
 
 CONFIG = osp.join(osp.dirname(__file__), '..', '..', 'configs', '_base_', 'datasets',
                   'refcoco.py')

@@ -10,7 +10,7 @@ from mmflowrvs.datasets.transforms import (ImageToRVOSClip, InferenceResize, Loa
                                            PackRVOSInputs, ReferenceSampleFrames,
                                            ReferenceTrainResize, RVOSRandomFlip,
                                            UniformSampleFrames, short_side_size)
-from fixtures import rle, write_jpg
+from rvos_fixtures import rle, write_jpg
 
 
 def _results(n, present=None, **kw):
