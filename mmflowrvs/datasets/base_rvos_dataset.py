@@ -96,6 +96,9 @@ class BaseRVOSDataset(BaseDataset):
 
     # -- BaseDataset API ----------------------------------------------------
     def load_data_list(self) -> List[dict]:
+        if self.data_root and not osp.isdir(self.data_root):
+            raise FileNotFoundError(f'{type(self).__name__}: data root not found: '
+                                    f'{self.data_root}')
         videos, items, annos = self.parse_annotations()
         kept = []
         for item in items:

@@ -123,3 +123,11 @@ def test_missing_palette_png_and_annotation_file(ytvos):
     os.remove(osp.join(root, 'meta_expressions', 'test', 'meta_expressions.json'))
     with pytest.raises(FileNotFoundError, match='test'):
         RefYTVOSDataset(data_root=root, split='valid', test_mode=True, pipeline=PIPE)
+
+
+def test_missing_data_root_and_meta_file(tmp_path, mevis):
+    with pytest.raises(FileNotFoundError, match=r'data root not found: .*nowhere'):
+        MeViSDataset(data_root=str(tmp_path / 'nowhere'), split='train', pipeline=PIPE)
+    root, _ = mevis
+    with pytest.raises(FileNotFoundError, match=r'meta_expressions not found: .*valid_u'):
+        MeViSDataset(data_root=root, split='valid_u', pipeline=PIPE)
