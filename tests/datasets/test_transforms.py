@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from mmflowrvs.datasets.transforms import (ImageToRVOSClip, InferenceResize, LoadRVOSFrames,
+                                           LoadRVOSMasks,
                                            PackRVOSInputs, ReferenceSampleFrames,
                                            ReferenceTrainResize, RVOSRandomFlip,
                                            UniformSampleFrames, short_side_size)
@@ -196,3 +197,19 @@ def test_train_crop_keeps_a_visible_target():
         clip['gt_masks'][1, 0:4, 0:4] = True
         lost += not off(clip)['gt_masks'].any()
     assert lost > 0
+
+
+def test_reduced_frames_with_full_size_masks_through_train_resize(tmp_path):
+    random.seed(6)
+    for i in range(2):
+        write_jpg(str(tmp_path / f'{i:05d}.jpg'), 100, hw=(160, 320))
+    left = np.zeros((160, 320), bool)
+    left[:, :80] = True
+    res = dict(video_id='v', exp_id='0', frame_dir=str(tmp_path), frame_ids=['00000', '00001'],
+               mask_type='rle', mask_rles=[[rle(left), rle(left)]], expression='x')
+    out = LoadRVOSMasks()(LoadRVOSFrames(min_size=(40, 80))(res))
+    assert out['img_shape'] == (40, 80) and out['gt_masks'].shape == (2, 160, 320)
+    out = ReferenceTrainResize(short_sizes=[32], max_size=64, crop_prob=0.0,
+                               size_divisor=16)(out)
+    assert out['img_shape'] == (32, 64) and out['gt_masks'].shape == (2, 32, 64)
+    assert out['gt_masks'][:, :, :16].all() and not out['gt_masks'][:, :, 16:].any()
