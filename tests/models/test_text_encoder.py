@@ -1,12 +1,13 @@
 import pytest
 import torch
 
-from mmflowrvs.models.text_encoders import UMT5TextEncoder, clean_prompt, swap_left_right
+from mmflowrvs.models.text_encoders import UMT5TextEncoder
+from mmflowrvs.utils.text_utils import clean_expression, swap_left_right
 
 
 def test_clean_prompt_and_left_right():
-    assert clean_prompt('  the &quot;red&quot;\n circle \\ ') == 'the red circle'
-    assert clean_prompt('A  Dog', lower=True) == 'a dog'
+    assert clean_expression('  the &quot;red&quot;\n circle \\ ', lower=False) == 'the red circle'
+    assert clean_expression('A  Dog') == 'a dog'
     assert swap_left_right('the left one moving right, leftmost') == \
         'the right one moving left, leftmost'
 

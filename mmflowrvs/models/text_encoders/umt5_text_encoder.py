@@ -6,8 +6,8 @@ import torch
 import torch.nn as nn
 
 from mmflowrvs.registry import MODELS
+from mmflowrvs.utils.text_utils import clean_expression
 from ..utils import freeze, resolve_subfolder, to_dtype
-from .prompt_utils import clean_prompt
 
 
 @MODELS.register_module()
@@ -91,10 +91,10 @@ class UMT5TextEncoder(nn.Module):
             prompts = [prompts]
         cleaned = []
         for p in prompts:
-            if not isinstance(p, str) or not clean_prompt(p):
+            if not isinstance(p, str) or not clean_expression(p, lower=False):
                 raise ValueError(f'empty or non-string prompt: {p!r}; every expression '
                                  'needs at least one word')
-            cleaned.append(clean_prompt(p))
+            cleaned.append(clean_expression(p, lower=False))
         missing = [p for p in dict.fromkeys(cleaned) if p not in self._cache]
         fresh = dict(zip(missing, self._encode_uncached(missing))) if missing else {}
         out = torch.zeros(len(cleaned), self.max_length, self.embed_dim)
