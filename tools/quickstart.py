@@ -114,15 +114,17 @@ def main() -> None:
         return latest(wd)
     ckpt = stage('stage 2: FlowRVS training', flowrvs)
 
-    def test(extra, name):
-        out = run([py, 'tools/test.py', osp.join(CFG, 'flowrvs_tiny_synthetic.py'), ckpt,
-                   '--work-dir', osp.join(work, name), *extra, '--cfg-options',
-                   f'model.pretrained={wan}', *data_opt], osp.join(work, f'{name}.log'))
+    def test(config, extra, options, name):
+        out = run([py, 'tools/test.py', osp.join(CFG, config), ckpt, '--work-dir',
+                   osp.join(work, name), *extra, '--cfg-options', f'model.pretrained={wan}',
+                   *options], osp.join(work, f'{name}.log'))
         return last_metrics(out)
     scores = stage('test on valid_u', lambda: test(
-        ['--pred-dir', osp.join(work, 'predictions'), '--show-dir', 'overlays'], 'test'))
+        'flowrvs_tiny_synthetic.py', ['--pred-dir', osp.join(work, 'predictions'),
+                                      '--show-dir', 'overlays'], data_opt, 'test'))
     swapped = stage('grounding check (swapped expressions)', lambda: test(
-        ['--cfg-options', 'test_dataloader.dataset.swap_expressions=True'], 'test_swapped'))
+        'flowrvs_tiny_synthetic_swapped-expressions.py', [],
+        [f'test_dataloader.dataset.dataset.data_root={data}'], 'test_swapped'))
     total = time.time() - t_all
     summary = dict(scores=scores, swapped_expressions=swapped,
                    grounding_drop=scores['JF'] - swapped['JF'], seconds=times,

@@ -1,6 +1,7 @@
 """Datasets and transforms of mmflowrvs (MeViS, Ref-YouTube-VOS, Ref-DAVIS17, RefCOCO)."""
 from .base_rvos_dataset import BaseRVOSDataset
 from .data_errors import RVOSDataError
+from .expression_swap import ExpressionSwapDataset
 from .mevis import MeViSDataset
 from .ref_davis import RefDAVISDataset
 from .ref_ytvos import RefYTVOSDataset
@@ -10,6 +11,6 @@ from .text_utils import clean_expression, swap_left_right
 from .transforms import *  # noqa: F401,F403
 
 __all__ = [
-    'BaseRVOSDataset', 'RVOSDataError', 'MeViSDataset', 'RefDAVISDataset', 'RefYTVOSDataset',
+    'BaseRVOSDataset', 'ExpressionSwapDataset', 'RVOSDataError', 'MeViSDataset', 'RefDAVISDataset', 'RefYTVOSDataset',
     'SerializedStore', 'SYNTHETIC_VOCAB', 'clean_expression', 'swap_left_right'
 ]
