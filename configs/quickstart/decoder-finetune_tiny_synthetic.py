@@ -12,7 +12,8 @@ model = dict(
     mask_decoder=dict(type='WanMaskDecoder'),
     losses=dict(loss_focal=dict(type='SigmoidFocalLoss', alpha=0.25, gamma=2.0, loss_weight=8.0),
                 loss_dice=dict(type='MaskDiceLoss', loss_weight=4.0)),
-    sample_posterior=True)
+    # a few hundred steps on a toy VAE: decode posterior means (the method samples)
+    sample_posterior=False)
 
 train_dataloader = dict(batch_size=4)
 val_evaluator = dict(type='RVOSMetric')
@@ -20,9 +21,9 @@ test_evaluator = val_evaluator
 optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='AdamW', lr=2e-3, weight_decay=0.0),
                      clip_grad=dict(max_norm=1.0))
 param_scheduler = []
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=400, val_interval=400)
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=150, val_interval=150)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 default_hooks = dict(logger=dict(interval=10),
-                     checkpoint=dict(by_epoch=False, interval=400, max_keep_ckpts=1))
+                     checkpoint=dict(by_epoch=False, interval=150, max_keep_ckpts=1))
 log_processor = dict(window_size=10, by_epoch=False)

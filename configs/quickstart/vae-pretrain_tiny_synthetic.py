@@ -6,17 +6,28 @@ _base_ = [
     '../_base_/default_runtime.py',
 ]
 wan_folder = 'work_dirs/quickstart/wan_random'
-model = dict(type='WanVAEPretrainer', pretrained=wan_folder, kl_weight=1e-6, mask_weight=4.0)
+model = dict(type='WanVAEPretrainer', pretrained=wan_folder, kl_weight=1e-6, mask_weight=4.0,
+             mask_fg_weight=10.0)
+# 5-frame clips (2 latent frames) keep this stage short
+train_pipeline = [
+    dict(type='ReferenceSampleFrames', num_frames=5, short_video='repeat'),
+    dict(type='LoadRVOSFrames'),
+    dict(type='LoadRVOSMasks'),
+    dict(type='ReferenceTrainResize', short_sizes=[64], max_size=128, crop_prob=0.0,
+         size_divisor=16),
+    dict(type='RVOSRandomFlip', prob=0.5),
+    dict(type='PackRVOSInputs'),
+]
 
-train_dataloader = dict(batch_size=4)
+train_dataloader = dict(batch_size=4, dataset=dict(pipeline=train_pipeline))
 val_evaluator = dict(type='RVOSMetric')
 test_evaluator = val_evaluator
 optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='AdamW', lr=1e-3, weight_decay=0.0),
                      clip_grad=dict(max_norm=1.0))
 param_scheduler = []
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=400, val_interval=400)
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=150, val_interval=150)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 default_hooks = dict(logger=dict(interval=10),
-                     checkpoint=dict(by_epoch=False, interval=400, max_keep_ckpts=1))
+                     checkpoint=dict(by_epoch=False, interval=150, max_keep_ckpts=1))
 log_processor = dict(window_size=10, by_epoch=False)

@@ -48,3 +48,52 @@ def freeze(module: torch.nn.Module) -> torch.nn.Module:
     for p in module.parameters():
         p.requires_grad_(False)
     return module
+
+
+def load_wan_vae(pretrained: Optional[str], subfolder: str = 'vae', load_weights: bool = True):
+    """Loads diffusers' ``AutoencoderKLWan`` from ``pretrained/subfolder``.
+
+    Args:
+        pretrained (str): The diffusers-format Wan folder.
+        subfolder (str): Defaults to ``'vae'``.
+        load_weights (bool): Weights too (True), or the architecture only.
+
+    Returns:
+        AutoencoderKLWan: The VAE.
+    """
+    from diffusers import AutoencoderKLWan
+    path = resolve_subfolder(pretrained, subfolder)
+    if load_weights:
+        return AutoencoderKLWan.from_pretrained(path)
+    return AutoencoderKLWan.from_config(AutoencoderKLWan.load_config(path))
+
+
+def register_latent_stats(module: torch.nn.Module, vae_config) -> None:
+    """Registers the VAE config's per-channel ``latents_mean`` / ``latents_std`` as
+    (1, C, 1, 1, 1) non-persistent buffers of ``module``."""
+    for name in ('latents_mean', 'latents_std'):
+        value = torch.tensor(getattr(vae_config, name)).view(1, -1, 1, 1, 1)
+        module.register_buffer(name, value, persistent=False)
+
+
+def decode_unclamped(vae, z: torch.Tensor) -> torch.Tensor:
+    """Runs ``AutoencoderKLWan``'s causal frame-by-frame decoding without the final
+    clamp to [-1, 1] that ``AutoencoderKLWan.decode`` applies (a clamp zeroes the
+    gradients of a reconstruction loss and breaks logits).
+
+    Args:
+        vae (AutoencoderKLWan): With ``post_quant_conv`` and ``decoder``.
+        z (Tensor): (B, z_dim, T', h, w) latents (not normalised).
+
+    Returns:
+        Tensor: (B, C_out, 1 + 4 (T' - 1), 8h, 8w).
+    """
+    vae.clear_cache()
+    x = vae.post_quant_conv(z)
+    frames = []
+    for i in range(x.shape[2]):
+        vae._conv_idx = [0]
+        frames.append(vae.decoder(x[:, :, i:i + 1], feat_cache=vae._feat_map,
+                                  feat_idx=vae._conv_idx, first_chunk=(i == 0)))
+    vae.clear_cache()
+    return torch.cat(frames, dim=2)

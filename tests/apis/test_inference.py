@@ -1,9 +1,7 @@
-import os
 
 import cv2
 import numpy as np
 import pytest
-import torch
 from mmengine.config import Config
 
 from mmflowrvs.apis import fit_inside, inference_rvos, init_model, read_video

@@ -6,7 +6,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from mmflowrvs.registry import MODELS
-from ..utils import resolve_subfolder, to_dtype
+from ..utils import decode_unclamped, load_wan_vae, register_latent_stats, to_dtype
 
 
 @MODELS.register_module()
@@ -37,25 +37,16 @@ class WanMaskDecoder(nn.Module):
                  dtype: Optional[str] = None,
                  load_weights: bool = True) -> None:
         super().__init__()
-        from diffusers import AutoencoderKLWan
         from diffusers.models.autoencoders.autoencoder_kl_wan import WanCausalConv3d
 
-        path = resolve_subfolder(pretrained, subfolder)
-        if load_weights:
-            vae = AutoencoderKLWan.from_pretrained(path)
-        else:
-            vae = AutoencoderKLWan.from_config(AutoencoderKLWan.load_config(path))
+        vae = load_wan_vae(pretrained, subfolder, load_weights)
         del vae.encoder, vae.quant_conv  # the encoder is the frozen WanVAEEncoder
         old = vae.decoder.conv_out
         vae.decoder.conv_out = WanCausalConv3d(old.in_channels, 1, 3, padding=1)
         self.vae = vae
         if dtype is not None:
             self.vae.to(to_dtype(dtype))
-        cfg = vae.config
-        self.register_buffer('latents_mean', torch.tensor(cfg.latents_mean).view(1, -1, 1, 1, 1),
-                             persistent=False)
-        self.register_buffer('latents_std', torch.tensor(cfg.latents_std).view(1, -1, 1, 1, 1),
-                             persistent=False)
+        register_latent_stats(self, vae.config)
         self.latent_is_normalized = latent_is_normalized
         self.threshold = threshold
 
@@ -70,17 +61,8 @@ class WanMaskDecoder(nn.Module):
         """
         if self.latent_is_normalized:
             z = z * self.latents_std + self.latents_mean
-        vae = self.vae
-        z = z.to(next(vae.parameters()).dtype)
-        vae.clear_cache()
-        x = vae.post_quant_conv(z)
-        frames = []
-        for i in range(x.shape[2]):
-            vae._conv_idx = [0]
-            frames.append(vae.decoder(x[:, :, i:i + 1], feat_cache=vae._feat_map,
-                                      feat_idx=vae._conv_idx, first_chunk=(i == 0)))
-        vae.clear_cache()
-        return torch.cat(frames, dim=2).float()
+        z = z.to(next(self.vae.parameters()).dtype)
+        return decode_unclamped(self.vae, z).float()
 
     @staticmethod
     def resize_logits(logits: torch.Tensor, size) -> torch.Tensor:

@@ -15,7 +15,7 @@ from mmengine.model import BaseModel
 
 from mmflowrvs.registry import MODELS
 from mmflowrvs.structures import RVOSDataSample
-from ..utils import resolve_subfolder
+from ..utils import decode_unclamped, load_wan_vae
 
 
 @MODELS.register_module()
@@ -26,19 +26,21 @@ class WanVAEPretrainer(BaseModel):
         pretrained (str): The Wan folder whose ``vae/`` is the starting point.
         kl_weight (float): Weight of the KL term. Defaults to 1e-6.
         mask_weight (float): Weight of the mask reconstruction. Defaults to 1.
+        mask_fg_weight (float): Extra weight of foreground mask pixels (objects are
+            small: without it the decoder learns the background only). Defaults to 1.
     """
 
     def __init__(self, pretrained: str, kl_weight: float = 1e-6, mask_weight: float = 1.0,
-                 data_preprocessor: Optional[dict] = None,
+                 mask_fg_weight: float = 1.0, data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         if data_preprocessor is None:
             data_preprocessor = dict(type='RVOSDataPreprocessor')
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        from diffusers import AutoencoderKLWan
         self.pretrained = pretrained
-        self.vae = AutoencoderKLWan.from_pretrained(resolve_subfolder(pretrained, 'vae'))
+        self.vae = load_wan_vae(pretrained, 'vae')
         self.kl_weight = kl_weight
         self.mask_weight = mask_weight
+        self.mask_fg_weight = mask_fg_weight
 
     def init_weights(self) -> None:
         """Keeps the folder's weights."""
@@ -46,7 +48,7 @@ class WanVAEPretrainer(BaseModel):
     def _reconstruct(self, x: torch.Tensor, sample: bool):
         dist = self.vae.encode(x).latent_dist
         z = dist.sample() if sample else dist.mode()
-        return self.vae.decode(z).sample, dist
+        return decode_unclamped(self.vae, z), dist
 
     def _masks_as_images(self, inputs: torch.Tensor, samples: List[RVOSDataSample]):
         b, _, t, h, w = inputs.shape
@@ -64,9 +66,11 @@ class WanVAEPretrainer(BaseModel):
             rec, dist = self._reconstruct(inputs, True)
             rec_m, dist_m = self._reconstruct(masks, True)
             kl = dist.kl().mean() + dist_m.kl().mean()
+            weight = 1 + (self.mask_fg_weight - 1) * (masks > 0).float()  # (B, 3, T, H, W)
+            err = rec_m - masks
+            loss_mask = (weight * (err.abs() + err ** 2)).sum() / weight.sum()
             return dict(loss_rgb=F.l1_loss(rec, inputs) + F.mse_loss(rec, inputs),
-                        loss_mask=self.mask_weight * (F.l1_loss(rec_m, masks)
-                                                      + F.mse_loss(rec_m, masks)),
+                        loss_mask=self.mask_weight * loss_mask,
                         loss_kl=self.kl_weight * kl)
         if mode != 'predict':
             raise RuntimeError(f'invalid mode {mode!r}')

@@ -5,7 +5,7 @@ import torch
 import torch.nn as nn
 
 from mmflowrvs.registry import MODELS
-from ..utils import freeze, resolve_subfolder, to_dtype
+from ..utils import freeze, load_wan_vae, register_latent_stats, to_dtype
 
 
 @MODELS.register_module()
@@ -37,13 +37,7 @@ class WanVAEEncoder(nn.Module):
                  dtype: Optional[str] = None,
                  load_weights: bool = True) -> None:
         super().__init__()
-        from diffusers import AutoencoderKLWan
-
-        path = resolve_subfolder(pretrained, subfolder)
-        if load_weights:
-            vae = AutoencoderKLWan.from_pretrained(path)
-        else:
-            vae = AutoencoderKLWan.from_config(AutoencoderKLWan.load_config(path))
+        vae = load_wan_vae(pretrained, subfolder, load_weights)
         del vae.decoder, vae.post_quant_conv  # the mask decoder is its own component
         self.vae = freeze(vae)
         if dtype is not None:
@@ -52,10 +46,7 @@ class WanVAEEncoder(nn.Module):
         self.z_dim = cfg.z_dim
         self.temporal_ratio = 2 ** sum(cfg.temperal_downsample)
         self.spatial_ratio = 2 ** (len(cfg.dim_mult) - 1)
-        self.register_buffer('latents_mean', torch.tensor(cfg.latents_mean).view(1, -1, 1, 1, 1),
-                             persistent=False)
-        self.register_buffer('latents_std', torch.tensor(cfg.latents_std).view(1, -1, 1, 1, 1),
-                             persistent=False)
+        register_latent_stats(self, cfg)
         self.normalize_mask_latent = normalize_mask_latent
 
     def train(self, mode: bool = True) -> 'WanVAEEncoder':
