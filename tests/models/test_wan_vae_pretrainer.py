@@ -26,7 +26,10 @@ def test_pretraining_lowers_the_loss_and_exports_a_wan_folder(tiny_wan_dir, tmp_
     # unclamped decoding: gradients reach the decoder's output conv
     assert model.vae.decoder.conv_out.weight.grad.abs().sum() > 0
     ckpt = str(tmp_path / 'vae.pth')
-    torch.save({'state_dict': model.state_dict()}, ckpt)
+    from mmengine.logging import HistoryBuffer  # what MMEngine's checkpoints also hold
+    history = HistoryBuffer()
+    history.update(1.0)
+    torch.save({'state_dict': model.state_dict(), 'message_hub': {'loss': history}}, ckpt)
     out = str(tmp_path / 'wan_trained')
     subprocess.run([sys.executable, 'tools/misc/export_wan_vae.py', tiny_wan_dir, ckpt, out],
                    cwd=REPO, check=True, capture_output=True)

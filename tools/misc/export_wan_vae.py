@@ -10,6 +10,8 @@ import shutil
 
 import torch
 
+import mmflowrvs  # noqa: F401  (allow-lists MMEngine's checkpoint globals for weights_only)
+
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
