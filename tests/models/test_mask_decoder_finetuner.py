@@ -47,3 +47,18 @@ def test_decoder_training_raises_iou_and_loads_into_flowrvs(tiny_wan_dir):
     assert not any(k.startswith('mask_decoder.') for k in missing)
     assert torch.equal(flowrvs.mask_decoder.vae.decoder.conv_out.weight,
                        model.mask_decoder.vae.decoder.conv_out.weight)
+
+
+def test_test_time_masks_at_the_original_size_are_resized_to_the_clip(tiny_wan_dir):
+    """Test pipelines keep gt_masks at ori_shape while frames are resized."""
+    import torch.nn.functional as F
+    model = _finetuner(tiny_wan_dir, sample_posterior=False).eval()
+    batch = make_batch(num=1, t=5, size=(32, 48), ori=(64, 96))
+    small = batch['data_samples'][0].gt_masks  # (5, 32, 48) at the clip size
+    big = F.interpolate(small[None].float(), size=(64, 96), mode='nearest')[0] > 0.5
+    batch['data_samples'][0].gt_masks = big  # as a test pipeline delivers it
+    data = model.data_preprocessor(batch, False)
+    logits_big = model(**data, mode='tensor')
+    batch['data_samples'][0].gt_masks = small
+    logits_small = model(**model.data_preprocessor(batch, False), mode='tensor')
+    assert torch.equal(logits_big, logits_small)

@@ -82,11 +82,26 @@ class RVOSDataPreprocessor(BaseDataPreprocessor):
                 samples[i].set_metainfo(dict(batch_input_shape=(h, w), pad_num_frames=t))
         return dict(inputs=torch.stack(batch), data_samples=samples)
 
-    def pad_masks(self, masks: Sequence[torch.Tensor], shape) -> torch.Tensor:
-        """Pads (T, H, W) masks to (B, T_pad, H_pad, W_pad) like the frames."""
+    def pad_masks(self, masks: Sequence[torch.Tensor], shape,
+                  img_shapes: Optional[Sequence] = None) -> torch.Tensor:
+        """Pads (T, H, W) masks to (B, T_pad, H_pad, W_pad) like the frames.
+
+        Args:
+            masks (list[Tensor]): (T, H, W) masks.
+            shape (tuple): (T_pad, H_pad, W_pad) of the batch.
+            img_shapes (list, optional): Each clip's (H, W) after the pipeline; masks
+                of another size (test pipelines keep them at the original size) are
+                first resized to it (nearest).
+        """
         t, h, w = shape
         out = []
-        for m in masks:
-            m = F.pad(m.float(), (0, w - m.shape[2], 0, h - m.shape[1]))
+        for i, m in enumerate(masks):
+            m = m.float()
+            if img_shapes is not None and tuple(m.shape[-2:]) != tuple(img_shapes[i]):
+                m = F.interpolate(m[None], size=tuple(img_shapes[i]), mode='nearest')[0]
+            if m.shape[1] > h or m.shape[2] > w:
+                raise ValueError(f'mask of size {tuple(m.shape[1:])} is larger than the '
+                                 f'batch ({h}, {w}): pass img_shapes to resize it')
+            m = F.pad(m, (0, w - m.shape[2], 0, h - m.shape[1]))
             out.append(self._pad_time(m, t, 0))
         return torch.stack(out)

@@ -106,7 +106,9 @@ class FlowRVS(BaseModel):
         """
         b, _, t, h, w = inputs.shape
         masks = self.data_preprocessor.pad_masks(
-            [s.gt_masks for s in data_samples], (t, h, w)).to(inputs.device)  # (B, T, H, W)
+            [s.gt_masks for s in data_samples], (t, h, w),
+            [s.metainfo.get('img_shape', s.gt_masks.shape[-2:]) for s in data_samples]
+        ).to(inputs.device)  # (B, T, H, W)
         z_v = self.vae.encode_video(inputs, sample=self.start_point_augmentation)
         z_m = self.vae.encode_mask(masks)
         text = self.encode_prompts(data_samples)

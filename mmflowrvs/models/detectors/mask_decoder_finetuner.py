@@ -57,7 +57,9 @@ class MaskDecoderFinetuner(BaseModel):
     def _masks(self, inputs: torch.Tensor, data_samples: List[RVOSDataSample]) -> torch.Tensor:
         b, _, t, h, w = inputs.shape
         return self.data_preprocessor.pad_masks(
-            [s.gt_masks for s in data_samples], (t, h, w)).to(inputs.device)  # (B, T, H, W)
+            [s.gt_masks for s in data_samples], (t, h, w),
+            [s.metainfo.get('img_shape', s.gt_masks.shape[-2:]) for s in data_samples]
+        ).to(inputs.device)  # (B, T, H, W)
 
     def _reconstruct(self, masks: torch.Tensor, sample: bool) -> torch.Tensor:
         m = masks.float().unsqueeze(1).repeat(1, 3, 1, 1, 1) * 2 - 1  # (B, 3, T, H, W)

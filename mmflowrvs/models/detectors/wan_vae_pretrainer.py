@@ -52,7 +52,9 @@ class WanVAEPretrainer(BaseModel):
 
     def _masks_as_images(self, inputs: torch.Tensor, samples: List[RVOSDataSample]):
         b, _, t, h, w = inputs.shape
-        m = self.data_preprocessor.pad_masks([s.gt_masks for s in samples], (t, h, w))
+        m = self.data_preprocessor.pad_masks(
+            [s.gt_masks for s in samples], (t, h, w),
+            [s.metainfo.get('img_shape', s.gt_masks.shape[-2:]) for s in samples])
         return m.to(inputs.device).unsqueeze(1).repeat(1, 3, 1, 1, 1) * 2 - 1  # (B, 3, T, H, W)
 
     def forward(self, inputs: torch.Tensor, data_samples: Optional[List] = None,
