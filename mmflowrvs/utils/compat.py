@@ -11,6 +11,9 @@ Each patch changes one behaviour and leaves the rest of MMEngine untouched:
   no GPU exists: on a CPU-only machine the PyTorch launcher falls back to gloo.
 * ``MMDistributedDataParallel`` receives ``device_ids=[LOCAL_RANK]`` from the
   runner: on CPU, DDP needs ``device_ids=None``.
+* The runner writes checkpoints in place: a kill while saving leaves a truncated
+  file that resume then picks. Checkpoints are written to a temporary file and
+  renamed (atomic on POSIX).
 """
 import os
 
@@ -84,6 +87,32 @@ def _patch_ddp_device_ids() -> None:
     cls.__init__ = __init__
 
 
+def _patch_atomic_checkpoints() -> None:
+    """Runner checkpoints go to ``<file>.tmp`` first, then are renamed: a run killed
+    while saving leaves the previous checkpoint intact, never a half-written file."""
+    from mmengine.runner import runner as runner_module
+
+    original = runner_module.save_checkpoint
+    if getattr(original, '_mmflowrvs_atomic', False):
+        return
+
+    def save_checkpoint(checkpoint, filename, *args, **kwargs):
+        local = '://' not in str(filename) and not kwargs.get('backend_args') \
+            and not kwargs.get('file_client_args')
+        if not local:
+            return original(checkpoint, filename, *args, **kwargs)
+        tmp = f'{filename}.tmp'
+        try:
+            original(checkpoint, tmp, *args, **kwargs)
+            os.replace(tmp, filename)
+        finally:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+
+    save_checkpoint._mmflowrvs_atomic = True
+    runner_module.save_checkpoint = save_checkpoint
+
+
 def apply_compat_patches() -> None:
     """Applies the patches once per process (idempotent)."""
     global _APPLIED
@@ -92,5 +121,6 @@ def apply_compat_patches() -> None:
     _patch_torch_load_allowlist()
     _patch_dist_launcher()
     _patch_ddp_device_ids()
+    _patch_atomic_checkpoints()
     os.environ.setdefault('MMFLOWRVS_COMPAT', '1')
     _APPLIED = True

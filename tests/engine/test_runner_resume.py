@@ -92,3 +92,29 @@ def test_save_and_resume(tmp_path, tiny_wan_dir):
     assert resumed.iter == 4 and os.path.isfile(os.path.join(work, 'iter_4.pth'))
     # MultiStepLR(milestone 3) continued from the resumed step: halved once by iter 4
     assert abs(resumed.optim_wrapper.get_lr()['lr'][0] - record.lr * 0.5) < 1e-12
+
+
+def test_checkpoint_writes_are_atomic(tmp_path, tiny_wan_dir, monkeypatch):
+    """A kill in the middle of writing a checkpoint leaves the previous one intact."""
+    from mmengine.fileio.backends import LocalBackend
+    work = str(tmp_path / 'work')
+    runner = _runner(work, tiny_wan_dir, max_iters=4)
+    original_put = LocalBackend.put
+    calls = []
+
+    def put_then_die(self, obj, filepath):
+        calls.append(filepath)
+        if len(calls) == 2:  # the second checkpoint: half the bytes, then the kill
+            with open(filepath, 'wb') as f:
+                f.write(obj[:len(obj) // 2])
+            raise Killed('killed while saving')
+        return original_put(self, obj, filepath)
+
+    monkeypatch.setattr(LocalBackend, 'put', put_then_die)
+    with pytest.raises(Killed):
+        runner.train()
+    assert calls[0].endswith('iter_2.pth.tmp')
+    assert os.path.isfile(os.path.join(work, 'iter_2.pth'))
+    assert not os.path.exists(os.path.join(work, 'iter_4.pth'))  # no half-written file
+    assert not os.path.exists(os.path.join(work, 'iter_4.pth.tmp'))
+    torch.load(os.path.join(work, 'iter_2.pth'), map_location='cpu', weights_only=True)
