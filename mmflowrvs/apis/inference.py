@@ -3,7 +3,6 @@ import copy
 import os
 from typing import List, Optional, Sequence, Union
 
-import cv2
 import numpy as np
 import torch
 from mmengine.config import Config
@@ -12,7 +11,7 @@ from mmengine.runner import load_checkpoint
 from mmflowrvs.registry import MODELS
 from mmflowrvs.structures import RVOSDataSample
 from mmflowrvs.utils import register_all_modules
-from .video_io import VideoInput, fit_inside, read_video
+from .video_io import VideoInput, read_video
 
 
 def init_model(config: Union[str, Config], checkpoint: Optional[str] = None,
@@ -48,10 +47,10 @@ def init_model(config: Union[str, Config], checkpoint: Optional[str] = None,
 
 
 def _prepare(frames: List[np.ndarray], max_size, divisor: int) -> torch.Tensor:
-    h0, w0 = frames[0].shape[:2]
-    h, w = fit_inside(h0, w0, max_size, divisor)
-    resized = [cv2.resize(f, (w, h), interpolation=cv2.INTER_LINEAR) if (h, w) != (h0, w0)
-               else f for f in frames]
+    """Resizes frames exactly as the test pipelines do (``InferenceResize``)."""
+    from mmflowrvs.datasets.transforms import InferenceResize
+    resize = InferenceResize(max_hw=tuple(max_size), size_divisor=divisor)
+    resized = resize(dict(imgs=list(frames), ori_shape=frames[0].shape[:2]))['imgs']
     return torch.from_numpy(np.stack(resized)).permute(0, 3, 1, 2).contiguous()  # (T, 3, H, W)
 
 

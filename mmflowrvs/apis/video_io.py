@@ -76,12 +76,10 @@ def _read_file(path: str) -> List[np.ndarray]:
 
 def fit_inside(height: int, width: int, max_size=(480, 832), divisor: int = 16):
     """The reference inference size: fit inside ``max_size`` keeping the aspect
-    ratio, floored to multiples of ``divisor``.
+    ratio, floored to multiples of ``divisor`` (the test pipelines' ``InferenceResize``).
 
     Returns:
         tuple[int, int]: (H, W).
     """
-    scale = min(max_size[0] / height, max_size[1] / width)
-    h = max(divisor, int(height * scale) // divisor * divisor)
-    w = max(divisor, int(width * scale) // divisor * divisor)
-    return h, w
+    from mmflowrvs.datasets.transforms import InferenceResize
+    return InferenceResize(max_hw=tuple(max_size), size_divisor=divisor).out_size((height, width))
