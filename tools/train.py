@@ -6,7 +6,6 @@ Usage: python tools/train.py CONFIG [--work-dir DIR] [--resume [auto|PATH]] [--a
 import argparse
 import logging
 import os
-import os.path as osp
 
 import torch
 from mmengine.config import Config, DictAction
@@ -14,7 +13,7 @@ from mmengine.logging import print_log
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from mmflowrvs.utils import register_all_modules
+from mmflowrvs.utils.tool_config import load_tool_config
 from mmflowrvs.utils.preflight import check_paths
 
 
@@ -58,15 +57,7 @@ def setup_amp(cfg: Config) -> None:
 
 def main() -> None:
     args = parse_args()
-    register_all_modules(init_default_scope=False)
-    cfg = Config.fromfile(args.config)
-    cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
+    cfg = load_tool_config(args)
     if args.amp:
         setup_amp(cfg)
     if args.auto_scale_lr:
