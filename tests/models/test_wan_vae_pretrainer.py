@@ -2,6 +2,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 import torch
 
 from mmflowrvs.models.detectors import WanVAEPretrainer
@@ -37,3 +38,17 @@ def test_pretraining_lowers_the_loss_and_exports_a_wan_folder(tiny_wan_dir, tmp_
     exported = AutoencoderKLWan.from_pretrained(os.path.join(out, 'vae'))
     assert torch.equal(exported.decoder.conv_out.weight, model.vae.decoder.conv_out.weight)
     assert os.path.isfile(os.path.join(out, 'transformer', 'config.json'))
+
+
+def test_init_logvar_and_foreground_weights(tiny_wan_dir):
+    torch.manual_seed(0)
+    model = WanVAEPretrainer(pretrained=tiny_wan_dir, init_logvar=-5.0)
+    x = torch.rand(1, 3, 5, 16, 16) * 2 - 1
+    std = model.vae.encode(x).latent_dist.std
+    assert torch.allclose(std, torch.full_like(std, torch.exp(torch.tensor(-2.5)).item()))
+    rec, target = torch.zeros(1, 3, 1, 2, 2), torch.zeros(1, 3, 1, 2, 2)
+    fg = torch.zeros_like(rec)
+    rec[..., 0, 0] = 1.0  # error 1 on one pixel of four
+    assert model._weighted_l1_l2(rec, target, fg, 10.0).item() == pytest.approx(0.5)
+    fg[..., 0, 0] = 1  # that pixel is foreground, weighted 10: 10 * 2 / (10 + 3)
+    assert model._weighted_l1_l2(rec, target, fg, 10.0).item() == pytest.approx(20 / 13)

@@ -28,10 +28,22 @@ class WanVAEPretrainer(BaseModel):
         mask_weight (float): Weight of the mask reconstruction. Defaults to 1.
         mask_fg_weight (float): Extra weight of foreground mask pixels (objects are
             small: without it the decoder learns the background only). Defaults to 1.
+        rgb_fg_weight (float): Extra weight, in the frame reconstruction, of the pixels
+            of the sample's annotated objects (small objects on a plain background:
+            without it the VAE reconstructs the background and drops the objects,
+            so the video latent carries nothing to refer to). Defaults to 1.
+        init_logvar (float, optional): Start value of the posterior log-variance:
+            the logvar half of ``quant_conv`` starts as this constant (zero weights). A random VAE starts near
+            unit posterior std, far above the few-tenths signal its encoder first
+            carries for small objects: posterior samples then drown the objects, both
+            here and in FlowRVS's start-point augmentation. None keeps the folder's
+            weights.
     """
 
     def __init__(self, pretrained: str, kl_weight: float = 1e-6, mask_weight: float = 1.0,
-                 mask_fg_weight: float = 1.0, data_preprocessor: Optional[dict] = None,
+                 mask_fg_weight: float = 1.0, rgb_fg_weight: float = 1.0,
+                 init_logvar: Optional[float] = None,
+                 data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         if data_preprocessor is None:
             data_preprocessor = dict(type='RVOSDataPreprocessor')
@@ -41,6 +53,12 @@ class WanVAEPretrainer(BaseModel):
         self.kl_weight = kl_weight
         self.mask_weight = mask_weight
         self.mask_fg_weight = mask_fg_weight
+        self.rgb_fg_weight = rgb_fg_weight
+        if init_logvar is not None:
+            z_dim = self.vae.config.z_dim
+            with torch.no_grad():
+                self.vae.quant_conv.weight[z_dim:].zero_()
+                self.vae.quant_conv.bias[z_dim:].fill_(init_logvar)
 
     def init_weights(self) -> None:
         """Keeps the folder's weights."""
@@ -49,6 +67,14 @@ class WanVAEPretrainer(BaseModel):
         dist = self.vae.encode(x).latent_dist
         z = dist.sample() if sample else dist.mode()
         return decode_unclamped(self.vae, z), dist
+
+    @staticmethod
+    def _weighted_l1_l2(rec: torch.Tensor, target: torch.Tensor, fg: torch.Tensor,
+                        fg_weight: float) -> torch.Tensor:
+        """Mean of |e| + e^2 with foreground pixels weighted ``fg_weight``; (B, 3, T, H, W)."""
+        weight = 1 + (fg_weight - 1) * fg
+        err = rec - target
+        return (weight * (err.abs() + err ** 2)).sum() / weight.sum()
 
     def _masks_as_images(self, inputs: torch.Tensor, samples: List[RVOSDataSample]):
         b, _, t, h, w = inputs.shape
@@ -68,11 +94,10 @@ class WanVAEPretrainer(BaseModel):
             rec, dist = self._reconstruct(inputs, True)
             rec_m, dist_m = self._reconstruct(masks, True)
             kl = dist.kl().mean() + dist_m.kl().mean()
-            weight = 1 + (self.mask_fg_weight - 1) * (masks > 0).float()  # (B, 3, T, H, W)
-            err = rec_m - masks
-            loss_mask = (weight * (err.abs() + err ** 2)).sum() / weight.sum()
-            return dict(loss_rgb=F.l1_loss(rec, inputs) + F.mse_loss(rec, inputs),
-                        loss_mask=self.mask_weight * loss_mask,
+            fg = (masks > 0).float()  # (B, 3, T, H, W)
+            return dict(loss_rgb=self._weighted_l1_l2(rec, inputs, fg, self.rgb_fg_weight),
+                        loss_mask=self.mask_weight * self._weighted_l1_l2(
+                            rec_m, masks, fg, self.mask_fg_weight),
                         loss_kl=self.kl_weight * kl)
         if mode != 'predict':
             raise RuntimeError(f'invalid mode {mode!r}')
