@@ -58,3 +58,38 @@ def test_decoder_gradients_flow(tiny_wan_dir):
     dec = WanMaskDecoder(pretrained=tiny_wan_dir)
     dec(torch.randn(1, 16, 2, 4, 4)).mean().backward()
     assert dec.vae.decoder.conv_out.weight.grad is not None
+
+
+def test_posterior_cache_returns_the_uncached_posterior_and_skips_repeats(tiny_wan_dir):
+    torch.manual_seed(0)
+    plain = WanVAEEncoder(tiny_wan_dir)
+    cached = WanVAEEncoder(tiny_wan_dir, cache_size=2)
+    x = torch.rand(2, 3, 5, 16, 16) * 2 - 1
+    calls = []
+    uncached = cached._posterior_uncached
+    cached._posterior_uncached = lambda clips: calls.append(len(clips)) or uncached(clips)
+    for _ in range(2):
+        mean, std = cached.posterior(x)
+        ref_mean, ref_std = plain.posterior(x)
+        assert torch.allclose(mean, ref_mean, atol=1e-6) and torch.allclose(std, ref_std, atol=1e-6)
+    assert calls == [2]  # the second call was served from the cache
+    y = torch.cat([x[:1], -x[1:]])  # one clip seen, one new
+    cached.posterior(y)
+    assert calls == [2, 1]
+    assert len(cached._cache) == 2  # LRU bound: the least recent clip was dropped
+    cached.posterior(x[1:])
+    assert calls == [2, 1, 1]
+
+
+def test_rgb_mean_conv_out_starts_from_the_vae_reconstruction(tiny_wan_dir):
+    from diffusers import AutoencoderKLWan
+    vae = AutoencoderKLWan.from_pretrained(tiny_wan_dir, subfolder='vae')
+    dec = WanMaskDecoder(tiny_wan_dir, conv_out_init='rgb_mean')
+    z = torch.randn(1, 16, 2, 4, 4)
+    with torch.no_grad():
+        rgb = vae.decode(z).sample  # clamped to [-1, 1]
+        logits = dec(z)
+    inside = rgb.abs().amax(1, keepdim=True) < 0.99  # where the clamp did nothing
+    assert torch.allclose(logits[inside], rgb.mean(1, keepdim=True)[inside], atol=1e-5)
+    with pytest.raises(ValueError, match='conv_out_init'):
+        WanMaskDecoder(tiny_wan_dir, conv_out_init='zeros')

@@ -25,6 +25,11 @@ class WanMaskDecoder(nn.Module):
         latent_is_normalized (bool): If the latents it receives are normalised by the
             VAE's mean/std (Oct-2025 release), denormalise before decoding.
         threshold (float): Probability threshold of :meth:`logits_to_masks`.
+        conv_out_init (str): ``'fresh'`` (the method: a newly initialised conv) or
+            ``'rgb_mean'``: the mean over the 3 output channels of the VAE's own
+            ``conv_out``, so that the logit starts as the VAE's reconstruction of the
+            {-1, +1} mask image (sign = mask). Useful when the VAE was itself trained
+            on masks, like the quickstart's toy VAE.
         dtype (str, optional): Weight dtype.
         load_weights (bool): Load the VAE weights (True) or only the config.
     """
@@ -34,6 +39,7 @@ class WanMaskDecoder(nn.Module):
                  subfolder: str = 'vae',
                  latent_is_normalized: bool = False,
                  threshold: float = 0.5,
+                 conv_out_init: str = 'fresh',
                  dtype: Optional[str] = None,
                  load_weights: bool = True) -> None:
         super().__init__()
@@ -43,6 +49,12 @@ class WanMaskDecoder(nn.Module):
         del vae.encoder, vae.quant_conv  # the encoder is the frozen WanVAEEncoder
         old = vae.decoder.conv_out
         vae.decoder.conv_out = WanCausalConv3d(old.in_channels, 1, 3, padding=1)
+        if conv_out_init == 'rgb_mean':
+            with torch.no_grad():
+                vae.decoder.conv_out.weight.copy_(old.weight.mean(0, keepdim=True))
+                vae.decoder.conv_out.bias.copy_(old.bias.mean(0, keepdim=True))
+        elif conv_out_init != 'fresh':
+            raise ValueError(f"conv_out_init must be 'fresh' or 'rgb_mean', got {conv_out_init!r}")
         self.vae = vae
         if dtype is not None:
             self.vae.to(to_dtype(dtype))

@@ -1,4 +1,6 @@
 """Frozen Wan VAE encoder: video and mask latents, normalisation, SPA."""
+import hashlib
+from collections import OrderedDict
 from typing import Optional, Tuple
 
 import torch
@@ -28,6 +30,12 @@ class WanVAEEncoder(nn.Module):
         normalize_mask_latent (bool): See above. Defaults to False.
         dtype (str, optional): Weight dtype.
         load_weights (bool): Load the weights (True) or only the config.
+        cache_size (int): Posteriors kept in an LRU cache keyed on each clip's
+            exact contents (the encoder is frozen, so a clip seen again - the same
+            frames or mask after the same resize and flip - is not re-encoded).
+            Worth it when training clips repeat (e.g. the quickstart's fixed
+            9-frame clips); 0 (default) disables it. An entry holds the mean and
+            std on CPU: 2 x 16 x T' x h x w floats.
     """
 
     def __init__(self,
@@ -35,7 +43,8 @@ class WanVAEEncoder(nn.Module):
                  subfolder: str = 'vae',
                  normalize_mask_latent: bool = False,
                  dtype: Optional[str] = None,
-                 load_weights: bool = True) -> None:
+                 load_weights: bool = True,
+                 cache_size: int = 0) -> None:
         super().__init__()
         vae = load_wan_vae(pretrained, subfolder, load_weights)
         del vae.decoder, vae.post_quant_conv  # the mask decoder is its own component
@@ -48,6 +57,8 @@ class WanVAEEncoder(nn.Module):
         self.spatial_ratio = 2 ** (len(cfg.dim_mult) - 1)
         register_latent_stats(self, cfg)
         self.normalize_mask_latent = normalize_mask_latent
+        self.cache_size = cache_size
+        self._cache: 'OrderedDict[str, Tuple[torch.Tensor, torch.Tensor]]' = OrderedDict()
 
     def train(self, mode: bool = True) -> 'WanVAEEncoder':
         """Stays in eval mode: the encoder is frozen."""
@@ -75,9 +86,35 @@ class WanVAEEncoder(nn.Module):
         """
         if (x.shape[2] - 1) % self.temporal_ratio:
             raise ValueError(f'the VAE needs T = 1 (mod {self.temporal_ratio}), got T={x.shape[2]}')
+        if not self.cache_size:
+            return self._posterior_uncached(x)
+        keys = [self._content_key(clip) for clip in x]
+        missing = [i for i, k in enumerate(keys) if k not in self._cache]
+        if missing:
+            mean, std = self._posterior_uncached(x[missing])
+            for j, i in enumerate(missing):
+                self._cache[keys[i]] = (mean[j].cpu(), std[j].cpu())
+        for k in keys:
+            self._cache.move_to_end(k)
+        entries = [self._cache[k] for k in keys]
+        while len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
+        mean = torch.stack([e[0] for e in entries]).to(x.device)
+        std = torch.stack([e[1] for e in entries]).to(x.device)
+        return mean, std
+
+    def _posterior_uncached(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         dtype = next(self.vae.parameters()).dtype
         dist = self.vae.encode(x.to(dtype)).latent_dist
         return dist.mean.float(), dist.std.float()
+
+    @staticmethod
+    def _content_key(clip: torch.Tensor) -> str:
+        """Digest of one clip's shape, dtype and values."""
+        data = clip.detach().contiguous().cpu()
+        digest = hashlib.blake2b(data.view(torch.uint8).reshape(-1).numpy(), digest_size=16)
+        digest.update(f'{tuple(data.shape)}{data.dtype}'.encode())
+        return digest.hexdigest()
 
     def encode_video(self, frames: torch.Tensor, sample: bool = False,
                      generator: Optional[torch.Generator] = None) -> torch.Tensor:
