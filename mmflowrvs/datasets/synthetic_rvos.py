@@ -112,13 +112,17 @@ def _candidates(objs: List[dict], centres: np.ndarray) -> List[Tuple[str, List[i
 
 
 def make_video(rng: random.Random, hw: Tuple[int, int], frames: Tuple[int, int],
-               ambiguous: bool, texture: bool = False
+               ambiguous: bool, texture: bool = False,
+               radius_range: Tuple[float, float] = (0.08, 0.13)
                ) -> Tuple[List[np.ndarray], List[List[Optional[dict]]], list, List[dict]]:
-    """One video: RGB frames, per-object RLE lists (None = hidden), expressions, objects."""
+    """One video: RGB frames, per-object RLE lists (None = hidden), expressions, objects.
+
+    Shapes have a radius of ``radius_range`` (fractions of the frame's short side).
+    """
     h, w = hw
     t = rng.randint(*frames)
     objs = _make_objects(rng, ambiguous)
-    radius = [max(2, int(min(h, w) * rng.uniform(0.08, 0.13))) for _ in objs]
+    radius = [max(2, int(min(h, w) * rng.uniform(*radius_range))) for _ in objs]
     centres = np.stack([_trajectory(o['motion'], t, hw, r, rng) for o, r in zip(objs, radius)])
     bg = np.array([rng.randint(40, 90)] * 3, dtype=np.uint8)
     palette = np.array([bg] + [COLORS[o['color']] for o in objs], dtype=np.uint8)
@@ -149,11 +153,13 @@ def make_video(rng: random.Random, hw: Tuple[int, int], frames: Tuple[int, int],
 def write_split(out_dir: str, split: str, num_videos: int, rng: random.Random,
                 hw: Tuple[int, int], frames: Tuple[int, int], max_exps: int = 6,
                 ambiguous_ratio: float = 0.5, jpeg_quality: int = 90,
-                texture: bool = False) -> Dict[str, int]:
+                texture: bool = False,
+                radius_range: Tuple[float, float] = (0.08, 0.13)) -> Dict[str, int]:
     """Writes ``<out_dir>/<split>/{JPEGImages,meta_expressions.json,mask_dict.json}``.
 
     ``texture=True`` adds background clutter and per-frame noise so that JPEG
     decoding costs about what natural frames cost (used by the data benchmark).
+    ``radius_range``: shape radii as fractions of the frame's short side.
 
     Returns:
         dict: Counts of videos, expressions and frames written.
@@ -165,7 +171,7 @@ def write_split(out_dir: str, split: str, num_videos: int, rng: random.Random,
     for v in range(num_videos):
         vid = f'{split}_{v:04d}'
         imgs, rles, cands, objs = make_video(rng, hw, frames, rng.random() < ambiguous_ratio,
-                                             texture)
+                                             texture, radius_range)
         os.makedirs(osp.join(root, 'JPEGImages', vid), exist_ok=True)
         stems = [f'{f:05d}' for f in range(len(imgs))]
         for stem, img in zip(stems, imgs):
@@ -202,7 +208,8 @@ def make_synthetic_rvos(out_dir: str, seed: int = 0, num_train: int = 32, num_va
 
     Args:
         out_dir (str): Output folder (the MeViS-style ``data_root``).
-        seed (int): Random seed: same seed, same dataset.
+        seed (int): Random seed: same seed, same dataset (each split has its own
+            generator, so ``valid_u`` does not depend on ``num_train``).
         num_train (int): Training videos. Defaults to 32.
         num_valid (int): ``valid_u`` videos. Defaults to 8.
         size (tuple[int, int]): Frame (H, W). Defaults to (96, 96).
@@ -212,6 +219,7 @@ def make_synthetic_rvos(out_dir: str, seed: int = 0, num_train: int = 32, num_va
     Returns:
         dict: Per split, the counts written.
     """
-    rng = random.Random(seed)
-    return {split: write_split(out_dir, split, n, rng, tuple(size), tuple(frames), **kwargs)
+    # one generator per split: valid_u does not change with the number of training videos
+    return {split: write_split(out_dir, split, n, random.Random(f'{seed}-{split}'), tuple(size),
+                               tuple(frames), **kwargs)
             for split, n in (('train', num_train), ('valid_u', num_valid))}

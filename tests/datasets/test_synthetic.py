@@ -83,3 +83,30 @@ def test_cli(tmp_path):
     ds = MeViSDataset(data_root=out, split='valid_u', test_mode=True, pipeline=PIPE)
     s = ds[0]
     assert s['inputs'].shape[2:] == (48, 64) and s['data_samples'].gt_masks.any()
+
+
+def test_radius_range_sets_the_shape_size():
+    import random
+
+    from mmflowrvs.datasets.synthetic_rvos import make_video
+
+    def largest_area(radius_range):
+        areas = []
+        for seed in range(4):
+            _, rles, _, _ = make_video(random.Random(seed), (96, 96), (9, 9), False,
+                                       radius_range=radius_range)
+            from pycocotools import mask as mask_utils
+            areas += [mask_utils.area(dict(size=r['size'], counts=r['counts'].encode()))
+                      for obj in rles for r in obj if r is not None]
+        return max(areas)
+
+    # radius 7 px: at most a (2r+1)^2 square; radius 19 px: a visible disc or more
+    assert largest_area((0.08, 0.08)) <= 15 ** 2
+    assert largest_area((0.2, 0.2)) >= 0.75 * 3.14 * 19 ** 2
+
+
+def test_valid_split_does_not_depend_on_the_number_of_training_videos(tmp_path):
+    for n in (2, 3):
+        make_synthetic_rvos(str(tmp_path / str(n)), num_train=n, num_valid=2, frames=(9, 9))
+    texts = [open(tmp_path / str(n) / 'valid_u' / 'meta_expressions.json').read() for n in (2, 3)]
+    assert texts[0] == texts[1]

@@ -31,6 +31,8 @@ def parse_args() -> argparse.Namespace:
     p.add_argument('--max-exps', type=int, default=6, help='expressions per video (at most)')
     p.add_argument('--ambiguous-ratio', type=float, default=0.5,
                    help='share of videos with two look-alike objects')
+    p.add_argument('--radius', default='0.08-0.13',
+                   help='shape radius range, fractions of the short side (a-b)')
     p.add_argument('--texture', action='store_true',
                    help='background clutter + noise (natural-JPEG-like decode cost)')
     return p.parse_args()
@@ -42,7 +44,8 @@ def main() -> None:
     counts = make_synthetic_rvos(args.out, seed=args.seed, num_train=args.num_train,
                                  num_valid=args.num_valid, size=_pair(args.size, 'x'),
                                  frames=_pair(args.frames, '-'), max_exps=args.max_exps,
-                                 ambiguous_ratio=args.ambiguous_ratio, texture=args.texture)
+                                 ambiguous_ratio=args.ambiguous_ratio, texture=args.texture,
+                                 radius_range=tuple(map(float, args.radius.split('-'))))
     for split, c in counts.items():
         print(f"{split}: {c['videos']} videos, {c['expressions']} expressions, "
               f"{c['frames']} frames")
