@@ -49,6 +49,13 @@ TINY_WAN: Dict[str, dict] = dict(
         tie_word_embeddings=False, pad_token_id=0, eos_token_id=1, decoder_start_token_id=0),
 )
 
+#: The quickstart's toy: ``TINY_WAN`` with a DiT wide enough to carry a 2x2x16 latent
+#: patch (width 128 > 64 values) and deep enough to ground an expression (4 layers).
+QUICKSTART_WAN: Dict[str, dict] = dict(
+    TINY_WAN,
+    transformer=dict(TINY_WAN['transformer'], num_attention_heads=4, attention_head_dim=32,
+                     ffn_dim=256, num_layers=4))
+
 WAN_SUBFOLDERS = ('transformer', 'vae', 'text_encoder', 'tokenizer')
 
 
