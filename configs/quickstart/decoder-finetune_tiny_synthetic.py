@@ -9,11 +9,12 @@ model = dict(
     type='MaskDecoderFinetuner',
     pretrained=wan_folder,
     vae=dict(type='WanVAEEncoder'),
-    mask_decoder=dict(type='WanMaskDecoder'),
+    # stage 0 trained this VAE on masks too: start the 1-channel output from its
+    # reconstruction instead of a fresh conv (a few dozen steps then suffice)
+    mask_decoder=dict(type='WanMaskDecoder', conv_out_init='rgb_mean'),
     losses=dict(loss_focal=dict(type='SigmoidFocalLoss', alpha=0.25, gamma=2.0, loss_weight=8.0),
                 loss_dice=dict(type='MaskDiceLoss', loss_weight=4.0)),
-    # a few hundred steps on a toy VAE: decode posterior means (the method samples)
-    sample_posterior=False)
+    sample_posterior=True)
 
 train_dataloader = dict(batch_size=4)
 val_evaluator = dict(type='RVOSMetric')
@@ -21,9 +22,9 @@ test_evaluator = val_evaluator
 optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='AdamW', lr=2e-3, weight_decay=0.0),
                      clip_grad=dict(max_norm=1.0))
 param_scheduler = []
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=150, val_interval=150)
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=80, val_interval=80)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 default_hooks = dict(logger=dict(interval=10),
-                     checkpoint=dict(by_epoch=False, interval=150, max_keep_ckpts=1))
+                     checkpoint=dict(by_epoch=False, interval=80, max_keep_ckpts=1))
 log_processor = dict(window_size=10, by_epoch=False)

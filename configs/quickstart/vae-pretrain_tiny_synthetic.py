@@ -6,8 +6,11 @@ _base_ = [
     '../_base_/default_runtime.py',
 ]
 wan_folder = 'work_dirs/quickstart/wan_random'
+# Small objects on a plain background: weight the annotated objects' pixels (frames and
+# masks), and start from a sharp posterior (std exp(-2.5)) so that posterior samples -
+# here and in FlowRVS's start-point augmentation - do not drown the objects.
 model = dict(type='WanVAEPretrainer', pretrained=wan_folder, kl_weight=1e-6, mask_weight=4.0,
-             mask_fg_weight=10.0)
+             mask_fg_weight=10.0, rgb_fg_weight=10.0, init_logvar=-5.0)
 # 5-frame clips (2 latent frames) keep this stage short
 train_pipeline = [
     dict(type='ReferenceSampleFrames', num_frames=5, short_video='repeat'),
@@ -25,9 +28,9 @@ test_evaluator = val_evaluator
 optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='AdamW', lr=1e-3, weight_decay=0.0),
                      clip_grad=dict(max_norm=1.0))
 param_scheduler = []
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=150, val_interval=150)
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=300, val_interval=300)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 default_hooks = dict(logger=dict(interval=10),
-                     checkpoint=dict(by_epoch=False, interval=150, max_keep_ckpts=1))
+                     checkpoint=dict(by_epoch=False, interval=300, max_keep_ckpts=1))
 log_processor = dict(window_size=10, by_epoch=False)
