@@ -33,11 +33,11 @@ class WanVAEPretrainer(BaseModel):
             without it the VAE reconstructs the background and drops the objects,
             so the video latent carries nothing to refer to). Defaults to 1.
         init_logvar (float, optional): Start value of the posterior log-variance:
-            the logvar half of ``quant_conv`` starts as this constant (zero weights). A random VAE starts near
-            unit posterior std, far above the few-tenths signal its encoder first
-            carries for small objects: posterior samples then drown the objects, both
-            here and in FlowRVS's start-point augmentation. None keeps the folder's
-            weights.
+            the logvar half of ``quant_conv`` starts as this constant (zero weights).
+            A random VAE starts near unit posterior std, far above the signal of a
+            tenth or so its encoder first carries for small objects: posterior
+            samples then drown the objects, both here and in FlowRVS's start-point
+            augmentation. None keeps the folder's weights.
     """
 
     def __init__(self, pretrained: str, kl_weight: float = 1e-6, mask_weight: float = 1.0,
