@@ -1,11 +1,11 @@
 """Frozen UMT5 text encoder with prompt cleaning and an embedding cache."""
-from collections import OrderedDict
 from typing import List, Optional, Sequence, Union
 
 import torch
 import torch.nn as nn
 
 from mmflowrvs.registry import MODELS
+from mmflowrvs.utils.lru_cache import LRUCache
 from mmflowrvs.utils.text_utils import clean_expression
 from ..utils import freeze, resolve_subfolder, to_dtype
 
@@ -56,7 +56,7 @@ class UMT5TextEncoder(nn.Module):
         self.max_length = max_length
         self.embed_dim = self.encoder.config.d_model
         self.cache_size = cache_size
-        self._cache: 'OrderedDict[str, torch.Tensor]' = OrderedDict()
+        self._cache: LRUCache[torch.Tensor] = LRUCache(cache_size)
 
     def train(self, mode: bool = True) -> 'UMT5TextEncoder':
         """Stays in eval mode: the encoder is frozen."""
@@ -95,17 +95,11 @@ class UMT5TextEncoder(nn.Module):
                 raise ValueError(f'empty or non-string prompt: {p!r}; every expression '
                                  'needs at least one word')
             cleaned.append(clean_expression(p, lower=False))
-        missing = [p for p in dict.fromkeys(cleaned) if p not in self._cache]
-        fresh = dict(zip(missing, self._encode_uncached(missing))) if missing else {}
+        embeds = self._cache.get_or_compute(
+            cleaned, lambda idx: self._encode_uncached([cleaned[i] for i in idx]))
         out = torch.zeros(len(cleaned), self.max_length, self.embed_dim)
-        for i, p in enumerate(cleaned):
-            emb = fresh[p] if p in fresh else self._cache[p]
+        for i, emb in enumerate(embeds):
             out[i, :emb.shape[0]] = emb
-            if self.cache_size > 0:
-                self._cache[p] = emb
-                self._cache.move_to_end(p)
-        while len(self._cache) > self.cache_size:
-            self._cache.popitem(last=False)
         device = next(self.encoder.parameters()).device
         return out.to(device)
 

@@ -1,12 +1,12 @@
 """Frozen Wan VAE encoder: video and mask latents, normalisation, SPA."""
 import hashlib
-from collections import OrderedDict
 from typing import Optional, Tuple
 
 import torch
 import torch.nn as nn
 
 from mmflowrvs.registry import MODELS
+from mmflowrvs.utils.lru_cache import LRUCache
 from ..utils import freeze, load_wan_vae, register_latent_stats, to_dtype
 
 
@@ -58,7 +58,7 @@ class WanVAEEncoder(nn.Module):
         register_latent_stats(self, cfg)
         self.normalize_mask_latent = normalize_mask_latent
         self.cache_size = cache_size
-        self._cache: 'OrderedDict[str, Tuple[torch.Tensor, torch.Tensor]]' = OrderedDict()
+        self._cache: LRUCache[Tuple[torch.Tensor, torch.Tensor]] = LRUCache(cache_size)
 
     def train(self, mode: bool = True) -> 'WanVAEEncoder':
         """Stays in eval mode: the encoder is frozen."""
@@ -89,16 +89,11 @@ class WanVAEEncoder(nn.Module):
         if not self.cache_size:
             return self._posterior_uncached(x)
         keys = [self._content_key(clip) for clip in x]
-        missing = [i for i, k in enumerate(keys) if k not in self._cache]
-        if missing:
-            mean, std = self._posterior_uncached(x[missing])
-            for j, i in enumerate(missing):
-                self._cache[keys[i]] = (mean[j].cpu(), std[j].cpu())
-        for k in keys:
-            self._cache.move_to_end(k)
-        entries = [self._cache[k] for k in keys]
-        while len(self._cache) > self.cache_size:
-            self._cache.popitem(last=False)
+
+        def encode(idx):
+            mean, std = self._posterior_uncached(x[idx])
+            return list(zip(mean.cpu(), std.cpu()))
+        entries = self._cache.get_or_compute(keys, encode)
         mean = torch.stack([e[0] for e in entries]).to(x.device)
         std = torch.stack([e[1] for e in entries]).to(x.device)
         return mean, std
