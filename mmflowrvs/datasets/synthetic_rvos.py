@@ -57,14 +57,30 @@ def _draw(label: np.ndarray, shape: str, centre: Sequence[float], r: int, value:
         cv2.fillPoly(label, [pts], value)
 
 
-def _make_objects(rng: random.Random, ambiguous: bool) -> List[dict]:
-    n = rng.randint(2, 4)
+def _make_objects(rng: random.Random, ambiguous: bool,
+                  num_objects: Tuple[int, int] = (2, 4)) -> List[dict]:
+    n = rng.randint(*num_objects)
     motions = rng.sample(list(MOTIONS), n)
     objs = [dict(color=rng.choice(list(COLORS)), shape=rng.choice(list(SHAPES)),
                  motion=m) for m in motions]
     if ambiguous:  # a twin that looks the same, told apart only by its motion
         objs[1].update(color=objs[0]['color'], shape=objs[0]['shape'])
     return objs
+
+
+#: Kinds of expression the generator emits (see :func:`expression_kind`).
+EXPRESSION_KINDS = ('appearance', 'motion', 'multi', 'relation')
+
+
+def expression_kind(text: str) -> str:
+    """The kind of a generated expression: appearance, motion, multi or relation."""
+    if any(f' {words} ' in text for words in RELATIONS.values()):
+        return 'relation'
+    if text.split()[0] == 'all' or text.split()[1] in NUMBERS:
+        return 'multi'
+    if any(text.endswith(words) for words in MOTIONS.values()):
+        return 'motion'
+    return 'appearance'
 
 
 def _candidates(objs: List[dict], centres: np.ndarray) -> List[Tuple[str, List[int], int]]:
@@ -113,15 +129,17 @@ def _candidates(objs: List[dict], centres: np.ndarray) -> List[Tuple[str, List[i
 
 def make_video(rng: random.Random, hw: Tuple[int, int], frames: Tuple[int, int],
                ambiguous: bool, texture: bool = False,
-               radius_range: Tuple[float, float] = (0.08, 0.13)
+               radius_range: Tuple[float, float] = (0.08, 0.13),
+               num_objects: Tuple[int, int] = (2, 4)
                ) -> Tuple[List[np.ndarray], List[List[Optional[dict]]], list, List[dict]]:
     """One video: RGB frames, per-object RLE lists (None = hidden), expressions, objects.
 
-    Shapes have a radius of ``radius_range`` (fractions of the frame's short side).
+    Shapes have a radius of ``radius_range`` (fractions of the frame's short side);
+    a video has ``num_objects`` (inclusive range) of them.
     """
     h, w = hw
     t = rng.randint(*frames)
-    objs = _make_objects(rng, ambiguous)
+    objs = _make_objects(rng, ambiguous, num_objects)
     radius = [max(2, int(min(h, w) * rng.uniform(*radius_range))) for _ in objs]
     centres = np.stack([_trajectory(o['motion'], t, hw, r, rng) for o, r in zip(objs, radius)])
     bg = np.array([rng.randint(40, 90)] * 3, dtype=np.uint8)
@@ -154,12 +172,16 @@ def write_split(out_dir: str, split: str, num_videos: int, rng: random.Random,
                 hw: Tuple[int, int], frames: Tuple[int, int], max_exps: int = 6,
                 ambiguous_ratio: float = 0.5, jpeg_quality: int = 90,
                 texture: bool = False,
-                radius_range: Tuple[float, float] = (0.08, 0.13)) -> Dict[str, int]:
+                radius_range: Tuple[float, float] = (0.08, 0.13),
+                num_objects: Tuple[int, int] = (2, 4),
+                kinds: Sequence[str] = EXPRESSION_KINDS) -> Dict[str, int]:
     """Writes ``<out_dir>/<split>/{JPEGImages,meta_expressions.json,mask_dict.json}``.
 
     ``texture=True`` adds background clutter and per-frame noise so that JPEG
     decoding costs about what natural frames cost (used by the data benchmark).
     ``radius_range``: shape radii as fractions of the frame's short side.
+    ``num_objects``: inclusive range of shapes per video. ``kinds``: the kinds of
+    expression kept (:data:`EXPRESSION_KINDS`); a video keeps at least one.
 
     Returns:
         dict: Counts of videos, expressions and frames written.
@@ -170,8 +192,12 @@ def write_split(out_dir: str, split: str, num_videos: int, rng: random.Random,
     num_exps = num_frames = 0
     for v in range(num_videos):
         vid = f'{split}_{v:04d}'
-        imgs, rles, cands, objs = make_video(rng, hw, frames, rng.random() < ambiguous_ratio,
-                                             texture, radius_range)
+        cands = []
+        while not cands:  # redraw a video none of whose expressions is of the kinds kept
+            imgs, rles, cands, objs = make_video(rng, hw, frames,
+                                                 rng.random() < ambiguous_ratio, texture,
+                                                 radius_range, num_objects)
+            cands = [c for c in cands if expression_kind(c[0]) in kinds]
         os.makedirs(osp.join(root, 'JPEGImages', vid), exist_ok=True)
         stems = [f'{f:05d}' for f in range(len(imgs))]
         for stem, img in zip(stems, imgs):
@@ -183,7 +209,7 @@ def write_split(out_dir: str, split: str, num_videos: int, rng: random.Random,
             mask_dict[str(anno)] = obj_rles
             anno_ids.append(anno)
             anno += 1
-        motion = [c for c in cands if any(w in c[0] for w in ('moving', 'stops', 'move'))]
+        motion = [c for c in cands if expression_kind(c[0]) == 'motion']
         others = [c for c in cands if c not in motion]
         rng.shuffle(motion)
         rng.shuffle(others)

@@ -110,3 +110,36 @@ def test_valid_split_does_not_depend_on_the_number_of_training_videos(tmp_path):
         make_synthetic_rvos(str(tmp_path / str(n)), num_train=n, num_valid=2, frames=(9, 9))
     texts = [open(tmp_path / str(n) / 'valid_u' / 'meta_expressions.json').read() for n in (2, 3)]
     assert texts[0] == texts[1]
+
+
+def test_expression_kind_classifies_every_generated_kind(tmp_path):
+    from mmflowrvs.datasets.synthetic_rvos import expression_kind
+    assert expression_kind('the red circle') == 'appearance'
+    assert expression_kind('the red one') == 'appearance'
+    assert expression_kind('the square moving left') == 'motion'
+    assert expression_kind('the one that does not move') == 'motion'
+    assert expression_kind('the two white squares') == 'multi'
+    assert expression_kind('all red circles') == 'multi'
+    assert expression_kind('the circle on the left of the red square') == 'relation'
+    assert expression_kind('the triangle below the blue circle') == 'relation'
+    root = str(tmp_path / 's')
+    make_synthetic_rvos(root, seed=0, num_train=30, num_valid=0)
+    kinds = {expression_kind(e['exp']) for v in _meta(root).values()
+             for e in v['expressions'].values()}
+    assert kinds == {'appearance', 'motion', 'multi', 'relation'}
+
+
+def test_objects_and_kinds_options(tmp_path):
+    from mmflowrvs.datasets.synthetic_rvos import expression_kind
+    root = str(tmp_path / 's')
+    make_synthetic_rvos(root, seed=1, num_train=20, num_valid=0, num_objects=(2, 2),
+                        kinds=('appearance',), ambiguous_ratio=0.0)
+    meta = _meta(root)
+    assert len(meta) == 20
+    for v in meta.values():
+        assert len(v['objects']) == 2
+        assert v['expressions'], 'every video keeps at least one expression'
+        for e in v['expressions'].values():
+            assert expression_kind(e['exp']) == 'appearance'
+            objs = [v['objects'][i] for i in e['obj_id']]
+            assert all(o['color'] in e['exp'] or o['shape'] in e['exp'] for o in objs)

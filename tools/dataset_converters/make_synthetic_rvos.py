@@ -3,7 +3,8 @@
 Usage::
 
     python tools/dataset_converters/make_synthetic_rvos.py data/synthetic_rvos \
-        [--seed 0] [--num-train 32] [--num-valid 8] [--size 96x96] [--frames 9-33] [--texture]
+        [--seed 0] [--num-train 32] [--num-valid 8] [--size 96x96] [--frames 9-33] [--objects 2-4] \
+        [--kinds appearance motion multi relation] [--texture]
 
 Writes ``OUT/{train,valid_u}/{JPEGImages/<video>/<frame>.jpg, meta_expressions.json,
 mask_dict.json}``, read by ``MeViSDataset`` (configs/_base_/datasets/synthetic_rvos.py).
@@ -12,7 +13,7 @@ import argparse
 import time
 from typing import Tuple
 
-from mmflowrvs.datasets.synthetic_rvos import make_synthetic_rvos
+from mmflowrvs.datasets.synthetic_rvos import EXPRESSION_KINDS, make_synthetic_rvos
 
 
 def _pair(text: str, sep: str) -> Tuple[int, int]:
@@ -33,6 +34,9 @@ def parse_args() -> argparse.Namespace:
                    help='share of videos with two look-alike objects')
     p.add_argument('--radius', default='0.08-0.13',
                    help='shape radius range, fractions of the short side (a-b)')
+    p.add_argument('--objects', default='2-4', help='shapes per video (a-b)')
+    p.add_argument('--kinds', nargs='+', default=list(EXPRESSION_KINDS),
+                   choices=EXPRESSION_KINDS, help='kinds of expression to keep')
     p.add_argument('--texture', action='store_true',
                    help='background clutter + noise (natural-JPEG-like decode cost)')
     return p.parse_args()
@@ -45,7 +49,8 @@ def main() -> None:
                                  num_valid=args.num_valid, size=_pair(args.size, 'x'),
                                  frames=_pair(args.frames, '-'), max_exps=args.max_exps,
                                  ambiguous_ratio=args.ambiguous_ratio, texture=args.texture,
-                                 radius_range=tuple(map(float, args.radius.split('-'))))
+                                 radius_range=tuple(map(float, args.radius.split('-'))),
+                                 num_objects=_pair(args.objects, '-'), kinds=args.kinds)
     for split, c in counts.items():
         print(f"{split}: {c['videos']} videos, {c['expressions']} expressions, "
               f"{c['frames']} frames")
