@@ -4,8 +4,8 @@ Stages (each runs the same tools/train.py / tools/test.py and configs a user run
 
 0. a toy, randomly initialised diffusers-format Wan folder (tools/misc/make_tiny_wan.py
    --arch quickstart: a 4-layer, 128-wide DiT) and the synthetic referring-video
-   benchmark in the MeViS layout (tools/dataset_converters/make_synthetic_rvos.py:
-   128 training videos of 9 frames, shapes of radius 12-20 % of the frame);
+   benchmark in the MeViS layout (tools/dataset_converters/make_synthetic_rvos.py,
+   the quickstart preset SYNTHETIC_DATA below);
 1. VAE pre-training on the synthetic frames and masks: it stands in for Wan's own
    pre-training, which a random toy VAE lacks (configs/quickstart/vae-pretrain_*);
 2. stage-1 mask-decoder fine-tuning (configs/quickstart/decoder-finetune_*);
@@ -29,9 +29,14 @@ import time
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CFG = osp.join(REPO, 'configs', 'quickstart')
-# 9-frame videos (a training clip is the whole video: its latents are cached), 128
-# training videos, shapes of radius 12-20 % of the frame
-SYNTHETIC_DATA = ['--num-train', '128', '--frames', '9-9', '--radius', '0.12-0.2']
+# The quickstart's preset of the synthetic benchmark: 9-frame videos of 64x64 (the
+# model's working size; a training clip is the whole video, so its latents are cached),
+# 256 training videos of 2-3 shapes of radius 12-20 % of the frame, no look-alike twins,
+# expressions that name the target's colour and/or shape. (The generator's defaults add
+# twins told apart by motion, motion, relations and groups: see the README.)
+SYNTHETIC_DATA = ['--num-train', '256', '--num-valid', '16', '--size', '64x64',
+                  '--frames', '9-9', '--radius', '0.12-0.2', '--objects', '2-3',
+                  '--ambiguous-ratio', '0', '--kinds', 'appearance']
 
 
 def run(cmd, log_path):

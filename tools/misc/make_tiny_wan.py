@@ -15,7 +15,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--seed', type=int, default=0, help='initialisation seed')
     parser.add_argument('--words', nargs='*', default=[], help='extra tokenizer words')
     parser.add_argument('--arch', choices=['tiny', 'quickstart'], default='tiny',
-                        help='tiny (tests) or quickstart (a 4-layer, 128-wide DiT)')
+                        help='tiny (tests) or quickstart (a 4-layer, 128-wide DiT, a 4x VAE)')
     return parser.parse_args()
 
 
