@@ -3,8 +3,8 @@
 Stages (each runs the same tools/train.py / tools/test.py and configs a user runs):
 
 0. a toy, randomly initialised diffusers-format Wan folder (tools/misc/make_tiny_wan.py
-   --arch quickstart: a 4-layer, 128-wide DiT) and the synthetic referring-video
-   benchmark in the MeViS layout (tools/dataset_converters/make_synthetic_rvos.py,
+   --arch quickstart: a 4-layer, 128-wide DiT on 4x4 patches, a 4x VAE) and the synthetic
+   referring-video benchmark in the MeViS layout (make_synthetic_rvos.py,
    the quickstart preset SYNTHETIC_DATA below);
 1. VAE pre-training on the synthetic frames and masks: it stands in for Wan's own
    pre-training, which a random toy VAE lacks (configs/quickstart/vae-pretrain_*);
@@ -31,10 +31,10 @@ REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CFG = osp.join(REPO, 'configs', 'quickstart')
 # The quickstart's preset of the synthetic benchmark: 9-frame videos of 64x64 (the
 # model's working size; a training clip is the whole video, so its latents are cached),
-# 256 training videos of 2-3 shapes of radius 12-20 % of the frame, no look-alike twins,
+# 384 training videos of 2-3 shapes of radius 12-20 % of the frame, no look-alike twins,
 # expressions that name the target's colour and/or shape. (The generator's defaults add
 # twins told apart by motion, motion, relations and groups: see the README.)
-SYNTHETIC_DATA = ['--num-train', '256', '--num-valid', '16', '--size', '64x64',
+SYNTHETIC_DATA = ['--num-train', '384', '--num-valid', '16', '--size', '64x64',
                   '--frames', '9-9', '--radius', '0.12-0.2', '--objects', '2-3',
                   '--ambiguous-ratio', '0', '--kinds', 'appearance']
 

@@ -29,7 +29,7 @@ train_dataloader = dict(batch_size=32, dataset=dict(pipeline=train_pipeline))
 val_evaluator = dict(type='RVOSMetric')
 test_evaluator = val_evaluator
 
-max_iters = 1500
+max_iters = 1800
 optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(type='AdamW', lr=2e-3, weight_decay=5e-4),
