@@ -168,6 +168,19 @@ def make_video(rng: random.Random, hw: Tuple[int, int], frames: Tuple[int, int],
     return imgs, rles, _candidates(objs, centres), objs
 
 
+def _check_options(num_objects: Tuple[int, int], kinds: Sequence[str],
+                   ambiguous_ratio: float) -> None:
+    """Rejects options no video can satisfy (the redraw loop would never end)."""
+    low, high = num_objects
+    least = 2 if ambiguous_ratio > 0 else 1  # a look-alike twin needs a second shape
+    if not least <= low <= high <= len(MOTIONS):
+        raise ValueError(f'num_objects={num_objects}: need {least} <= a <= b <= '
+                         f'{len(MOTIONS)} (one motion per shape)')
+    unknown = set(kinds) - set(EXPRESSION_KINDS)
+    if not kinds or unknown:
+        raise ValueError(f'kinds={list(kinds)}: choose one or more of {EXPRESSION_KINDS}')
+
+
 def write_split(out_dir: str, split: str, num_videos: int, rng: random.Random,
                 hw: Tuple[int, int], frames: Tuple[int, int], max_exps: int = 6,
                 ambiguous_ratio: float = 0.5, jpeg_quality: int = 90,
@@ -189,6 +202,7 @@ def write_split(out_dir: str, split: str, num_videos: int, rng: random.Random,
     root = osp.join(out_dir, split)
     os.makedirs(root, exist_ok=True)
     videos, mask_dict, anno = {}, {}, 0
+    _check_options(num_objects, kinds, ambiguous_ratio)
     num_exps = num_frames = 0
     for v in range(num_videos):
         vid = f'{split}_{v:04d}'

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from mmflowrvs.datasets import SYNTHETIC_VOCAB, MeViSDataset
 from mmflowrvs.datasets.synthetic_rvos import make_synthetic_rvos
@@ -143,3 +144,17 @@ def test_objects_and_kinds_options(tmp_path):
             assert expression_kind(e['exp']) == 'appearance'
             objs = [v['objects'][i] for i in e['obj_id']]
             assert all(o['color'] in e['exp'] or o['shape'] in e['exp'] for o in objs)
+
+
+def test_impossible_options_are_rejected(tmp_path):
+    with pytest.raises(ValueError, match='num_objects'):
+        make_synthetic_rvos(str(tmp_path / 'a'), num_train=1, num_valid=0, num_objects=(1, 2))
+    with pytest.raises(ValueError, match='num_objects'):
+        make_synthetic_rvos(str(tmp_path / 'b'), num_train=1, num_valid=0, num_objects=(3, 99))
+    with pytest.raises(ValueError, match='kinds'):
+        make_synthetic_rvos(str(tmp_path / 'c'), num_train=1, num_valid=0, kinds=())
+    with pytest.raises(ValueError, match='kinds'):
+        make_synthetic_rvos(str(tmp_path / 'd'), num_train=1, num_valid=0, kinds=('colour',))
+    # one shape is fine without look-alike twins
+    make_synthetic_rvos(str(tmp_path / 'e'), num_train=2, num_valid=0, num_objects=(1, 1),
+                        ambiguous_ratio=0.0, kinds=('appearance',))
