@@ -25,11 +25,11 @@ train_pipeline = [
     dict(type='RVOSRandomFlip', prob=0.5),
     dict(type='PackRVOSInputs'),
 ]
-train_dataloader = dict(batch_size=32, dataset=dict(pipeline=train_pipeline))
+train_dataloader = dict(batch_size=16, dataset=dict(pipeline=train_pipeline))
 val_evaluator = dict(type='RVOSMetric')
 test_evaluator = val_evaluator
 
-max_iters = 1800
+max_iters = 3200
 optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(type='AdamW', lr=2e-3, weight_decay=5e-4),
