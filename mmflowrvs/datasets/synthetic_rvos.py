@@ -126,22 +126,56 @@ def _candidates(objs: List[dict], centres: np.ndarray) -> List[Tuple[str, List[i
                     exps[f'the {s} {words} {ref_name}'] = ids
     return sorted(exps.items())
 
+#: Draws of sizes and trajectories tried for one video under ``max_hidden``.
+_MAX_REDRAWS = 1000
+
+
+def _hidden_share(objs: List[dict], radius: List[int], centres: np.ndarray,
+                  hw: Tuple[int, int]) -> float:
+    """The largest share of a shape's area hidden by shapes in front, over all frames.
+
+    ``centres``: (N, T, 2) centre per shape and frame; later shapes are in front.
+    """
+    worst = 0.0
+    for f in range(centres.shape[1]):
+        label = np.zeros(hw, dtype=np.uint8)
+        for k, (o, r) in enumerate(zip(objs, radius)):
+            _draw(label, o['shape'], centres[k, f], r, k + 1)
+        for k, (o, r) in enumerate(zip(objs, radius)):
+            alone = np.zeros(hw, dtype=np.uint8)
+            _draw(alone, o['shape'], centres[k, f], r, 1)
+            area = int(alone.sum())
+            if area:
+                worst = max(worst, 1.0 - float((label == k + 1).sum()) / area)
+    return worst
+
 
 def make_video(rng: random.Random, hw: Tuple[int, int], frames: Tuple[int, int],
                ambiguous: bool, texture: bool = False,
                radius_range: Tuple[float, float] = (0.08, 0.13),
-               num_objects: Tuple[int, int] = (2, 4)
+               num_objects: Tuple[int, int] = (2, 4), max_hidden: float = 1.0
                ) -> Tuple[List[np.ndarray], List[List[Optional[dict]]], list, List[dict]]:
     """One video: RGB frames, per-object RLE lists (None = hidden), expressions, objects.
 
     Shapes have a radius of ``radius_range`` (fractions of the frame's short side);
-    a video has ``num_objects`` (inclusive range) of them.
+    a video has ``num_objects`` (inclusive range) of them. ``max_hidden`` < 1 redraws
+    the sizes and trajectories until no shape has more than that share of its area
+    hidden by another shape in any frame (0: shapes never overlap).
     """
     h, w = hw
     t = rng.randint(*frames)
-    objs = _make_objects(rng, ambiguous, num_objects)
-    radius = [max(2, int(min(h, w) * rng.uniform(*radius_range))) for _ in objs]
-    centres = np.stack([_trajectory(o['motion'], t, hw, r, rng) for o, r in zip(objs, radius)])
+    for attempt in range(_MAX_REDRAWS):
+        if attempt % 20 == 0:  # some motion sets cannot avoid each other: redraw them too
+            objs = _make_objects(rng, ambiguous, num_objects)
+        radius = [max(2, int(min(h, w) * rng.uniform(*radius_range))) for _ in objs]
+        centres = np.stack([_trajectory(o['motion'], t, hw, r, rng)
+                            for o, r in zip(objs, radius)])
+        if max_hidden >= 1 or _hidden_share(objs, radius, centres, hw) <= max_hidden:
+            break
+    else:
+        raise ValueError(f'max_hidden={max_hidden}: no layout of {num_objects} shapes of radius '
+                         f'{radius_range} in {h}x{w} frames found in {_MAX_REDRAWS} draws; '
+                         'allow more overlap, fewer or smaller shapes')
     bg = np.array([rng.randint(40, 90)] * 3, dtype=np.uint8)
     palette = np.array([bg] + [COLORS[o['color']] for o in objs], dtype=np.uint8)
     grad = (np.linspace(0, 25, w, dtype=np.float32)[None, :, None]).astype(np.uint8)
@@ -187,7 +221,8 @@ def write_split(out_dir: str, split: str, num_videos: int, rng: random.Random,
                 texture: bool = False,
                 radius_range: Tuple[float, float] = (0.08, 0.13),
                 num_objects: Tuple[int, int] = (2, 4),
-                kinds: Sequence[str] = EXPRESSION_KINDS) -> Dict[str, int]:
+                kinds: Sequence[str] = EXPRESSION_KINDS,
+                max_hidden: float = 1.0) -> Dict[str, int]:
     """Writes ``<out_dir>/<split>/{JPEGImages,meta_expressions.json,mask_dict.json}``.
 
     ``texture=True`` adds background clutter and per-frame noise so that JPEG
@@ -195,6 +230,7 @@ def write_split(out_dir: str, split: str, num_videos: int, rng: random.Random,
     ``radius_range``: shape radii as fractions of the frame's short side.
     ``num_objects``: inclusive range of shapes per video. ``kinds``: the kinds of
     expression kept (:data:`EXPRESSION_KINDS`); a video keeps at least one.
+    ``max_hidden``: the largest share of a shape's area another may hide (1: any).
 
     Returns:
         dict: Counts of videos, expressions and frames written.
@@ -210,7 +246,7 @@ def write_split(out_dir: str, split: str, num_videos: int, rng: random.Random,
         while not cands:  # redraw a video none of whose expressions is of the kinds kept
             imgs, rles, cands, objs = make_video(rng, hw, frames,
                                                  rng.random() < ambiguous_ratio, texture,
-                                                 radius_range, num_objects)
+                                                 radius_range, num_objects, max_hidden)
             cands = [c for c in cands if expression_kind(c[0]) in kinds]
         os.makedirs(osp.join(root, 'JPEGImages', vid), exist_ok=True)
         stems = [f'{f:05d}' for f in range(len(imgs))]

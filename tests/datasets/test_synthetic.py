@@ -158,3 +158,53 @@ def test_impossible_options_are_rejected(tmp_path):
     # one shape is fine without look-alike twins
     make_synthetic_rvos(str(tmp_path / 'e'), num_train=2, num_valid=0, num_objects=(1, 1),
                         ambiguous_ratio=0.0, kinds=('appearance',))
+
+
+def _largest_hidden_share(root, split='train'):
+    """Largest share of a shape's full area hidden by others, from the written masks."""
+    from pycocotools import mask as mask_utils
+    masks = json.load(open(f'{root}/{split}/mask_dict.json'))
+    meta = _meta(root, split)
+    worst = 0.0
+    for v in meta.values():
+        ids = sorted({a for e in v['expressions'].values() for a in e['anno_id']})
+        for a in ids:
+            # a shape's visible area drops below its full area only when it is hidden
+            areas = [mask_utils.area(dict(size=r['size'], counts=r['counts'].encode()))
+                     if r else 0 for r in masks[str(a)]]
+            worst = max(worst, 1.0 - min(areas) / max(max(areas), 1))
+    return worst
+
+
+def test_max_hidden_keeps_shapes_apart(tmp_path):
+    import random
+
+    from mmflowrvs.datasets.synthetic_rvos import _hidden_share, make_video
+    opts = dict(num_train=30, num_valid=0, size=(64, 64), frames=(9, 9),
+                radius_range=(0.15, 0.22), num_objects=(2, 3), ambiguous_ratio=0.0,
+                kinds=('appearance',))
+    make_synthetic_rvos(str(tmp_path / 'any'), **opts)
+    make_synthetic_rvos(str(tmp_path / 'apart'), max_hidden=0.0, **opts)
+    # shapes of a fixed size move without a limit: some get (partly) hidden
+    assert _largest_hidden_share(str(tmp_path / 'any')) > 0.2
+    # with max_hidden 0 no visible area ever shrinks (a shape's area is constant)
+    assert _largest_hidden_share(str(tmp_path / 'apart')) < 0.05
+    # the measure itself: two squares on the same spot, the back one fully hidden
+    objs = [dict(shape='square'), dict(shape='square')]
+    centres = np.full((2, 1, 2), 20.0)
+    assert _hidden_share(objs, [5, 5], centres, (40, 40)) == 1.0
+    centres[1, 0] = 34.0
+    assert _hidden_share(objs, [5, 5], centres, (40, 40)) == 0.0
+    # no limit (the default) takes the first draw: the same video as max_hidden=1
+    a = make_video(random.Random(3), (64, 64), (9, 9), False)
+    b = make_video(random.Random(3), (64, 64), (9, 9), False, max_hidden=1.0)
+    assert all((x == y).all() for x, y in zip(a[0], b[0]))
+
+
+def test_impossible_max_hidden_is_rejected():
+    import random
+
+    from mmflowrvs.datasets.synthetic_rvos import make_video
+    with pytest.raises(ValueError, match='max_hidden'):
+        make_video(random.Random(0), (32, 32), (9, 9), False, radius_range=(0.45, 0.45),
+                   num_objects=(4, 4), max_hidden=0.0)

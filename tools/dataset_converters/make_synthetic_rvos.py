@@ -37,6 +37,9 @@ def parse_args() -> argparse.Namespace:
     p.add_argument('--objects', default='2-4', help='shapes per video (a-b)')
     p.add_argument('--kinds', nargs='+', default=list(EXPRESSION_KINDS),
                    choices=EXPRESSION_KINDS, help='kinds of expression to keep')
+    p.add_argument('--max-hidden', type=float, default=1.0,
+                   help="largest share of a shape's area another shape may hide in any "
+                        'frame (0: shapes never overlap; 1: no limit)')
     p.add_argument('--texture', action='store_true',
                    help='background clutter + noise (natural-JPEG-like decode cost)')
     return p.parse_args()
@@ -50,7 +53,8 @@ def main() -> None:
                                  frames=_pair(args.frames, '-'), max_exps=args.max_exps,
                                  ambiguous_ratio=args.ambiguous_ratio, texture=args.texture,
                                  radius_range=tuple(map(float, args.radius.split('-'))),
-                                 num_objects=_pair(args.objects, '-'), kinds=args.kinds)
+                                 num_objects=_pair(args.objects, '-'), kinds=args.kinds,
+                                 max_hidden=args.max_hidden)
     for split, c in counts.items():
         print(f"{split}: {c['videos']} videos, {c['expressions']} expressions, "
               f"{c['frames']} frames")
