@@ -126,6 +126,7 @@ def _candidates(objs: List[dict], centres: np.ndarray) -> List[Tuple[str, List[i
                     exps[f'the {s} {words} {ref_name}'] = ids
     return sorted(exps.items())
 
+
 #: Draws of sizes and trajectories tried for one video under ``max_hidden``.
 _MAX_REDRAWS = 1000
 
@@ -159,8 +160,9 @@ def make_video(rng: random.Random, hw: Tuple[int, int], frames: Tuple[int, int],
 
     Shapes have a radius of ``radius_range`` (fractions of the frame's short side);
     a video has ``num_objects`` (inclusive range) of them. ``max_hidden`` < 1 redraws
-    the sizes and trajectories until no shape has more than that share of its area
-    hidden by another shape in any frame (0: shapes never overlap).
+    the sizes and trajectories (and, every 20 draws, the shapes) until no shape has more
+    than that share of its area hidden by another shape in any frame (0: shapes never
+    overlap).
     """
     h, w = hw
     t = rng.randint(*frames)
