@@ -127,8 +127,11 @@ def _candidates(objs: List[dict], centres: np.ndarray) -> List[Tuple[str, List[i
     return sorted(exps.items())
 
 
-#: Draws of sizes and trajectories tried for one video under ``max_hidden``.
+#: Draws of sizes and trajectories tried for one video under ``max_hidden``; every
+#: ``_SHAPE_REDRAW_PERIOD`` draws the shapes (colours, kinds, motions) are redrawn too,
+#: since some sets of motions cannot avoid each other.
 _MAX_REDRAWS = 1000
+_SHAPE_REDRAW_PERIOD = 20
 
 
 def _hidden_share(objs: List[dict], radius: List[int], centres: np.ndarray,
@@ -160,14 +163,14 @@ def make_video(rng: random.Random, hw: Tuple[int, int], frames: Tuple[int, int],
 
     Shapes have a radius of ``radius_range`` (fractions of the frame's short side);
     a video has ``num_objects`` (inclusive range) of them. ``max_hidden`` < 1 redraws
-    the sizes and trajectories (and, every 20 draws, the shapes) until no shape has more
+    the sizes and trajectories (and, now and then, the shapes) until no shape has more
     than that share of its area hidden by another shape in any frame (0: shapes never
     overlap).
     """
     h, w = hw
     t = rng.randint(*frames)
     for attempt in range(_MAX_REDRAWS):
-        if attempt % 20 == 0:  # some motion sets cannot avoid each other: redraw them too
+        if attempt % _SHAPE_REDRAW_PERIOD == 0:
             objs = _make_objects(rng, ambiguous, num_objects)
         radius = [max(2, int(min(h, w) * rng.uniform(*radius_range))) for _ in objs]
         centres = np.stack([_trajectory(o['motion'], t, hw, r, rng)
