@@ -7,7 +7,9 @@ Stages (each runs the same tools/train.py / tools/test.py and configs a user run
    referring-video benchmark in the MeViS layout (make_synthetic_rvos.py,
    the quickstart preset SYNTHETIC_DATA below);
 1. VAE pre-training on the synthetic frames and masks: it stands in for Wan's own
-   pre-training, which a random toy VAE lacks (configs/quickstart/vae-pretrain_*);
+   pre-training, which a random toy VAE lacks (configs/quickstart/vae-pretrain_*); the
+   export writes the trained VAE's own per-channel latent mean / std into its config
+   (what normalises the video latent z_v; Wan's values describe another latent space);
 2. stage-1 mask-decoder fine-tuning (configs/quickstart/decoder-finetune_*);
 3. FlowRVS training (configs/quickstart/flowrvs_tiny_synthetic.py; the frozen
    encoder's posteriors are cached, since the 9-frame training clips repeat);
@@ -108,7 +110,9 @@ def main() -> None:
         run([py, 'tools/train.py', osp.join(CFG, 'vae-pretrain_tiny_synthetic.py'),
              '--work-dir', wd, '--cfg-options', f'model.pretrained={wan_random}', *data_opt],
             osp.join(work, 'stage0_vae.log'))
-        run([py, 'tools/misc/export_wan_vae.py', wan_random, latest(wd), wan],
+        # with the trained VAE's own latent statistics (Wan's describe another latent space)
+        run([py, 'tools/misc/export_wan_vae.py', wan_random, latest(wd), wan,
+             '--latent-stats', osp.join(data, 'train', 'JPEGImages')],
             osp.join(work, 'export_vae.log'))
     stage('stage 0: VAE pre-training (stands for Wan pre-training)', vae)
 
