@@ -75,8 +75,10 @@ def test_export_writes_the_stats_into_the_vae_config(tiny_wan_dir, tmp_path):
     assert np.allclose(config['latents_std'], std, atol=1e-3)
     with open(os.path.join(tiny_wan_dir, 'vae', 'config.json')) as f:
         assert json.load(f)['latents_std'] != config['latents_std']
-    # a bad frames folder fails with its path named
+    # a bad frames folder fails with its path named, before anything is written
+    out2 = str(tmp_path / 'wan_out2')
     result = subprocess.run([sys.executable, 'tools/misc/export_wan_vae.py', tiny_wan_dir, ckpt,
-                             out, '--latent-stats', str(tmp_path / 'nowhere')], cwd=REPO,
+                             out2, '--latent-stats', str(tmp_path / 'nowhere')], cwd=REPO,
                             capture_output=True, text=True)
     assert result.returncode != 0 and 'nowhere: not a folder' in result.stderr
+    assert not os.path.exists(out2)

@@ -32,14 +32,14 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
+    if args.stats_videos < 1:
+        raise SystemExit(f'--stats-videos must be >= 1, got {args.stats_videos}')
     from diffusers import AutoencoderKLWan
     ckpt = torch.load(args.checkpoint, map_location='cpu', weights_only=True)
     state = ckpt.get('state_dict', ckpt)
     vae_state = {k[len('vae.'):]: v for k, v in state.items() if k.startswith('vae.')}
     if not vae_state:
         raise SystemExit(f'{args.checkpoint}: no vae.* weights (not a WanVAEPretrainer checkpoint)')
-    if os.path.abspath(args.out) != os.path.abspath(args.src):
-        shutil.copytree(args.src, args.out, dirs_exist_ok=True)
     vae = AutoencoderKLWan.from_pretrained(os.path.join(args.src, 'vae'))
     vae.load_state_dict(vae_state, strict=True)
     if args.latent_stats:
@@ -51,6 +51,9 @@ def main() -> None:
             raise SystemExit(f'--latent-stats: {err}') from err
         vae.register_to_config(latents_mean=mean, latents_std=std)
         print(f'latents_mean {mean}\nlatents_std {std}')
+    # written only once everything above succeeded: a failure leaves OUT untouched
+    if os.path.abspath(args.out) != os.path.abspath(args.src):
+        shutil.copytree(args.src, args.out, dirs_exist_ok=True)
     vae.save_pretrained(os.path.join(args.out, 'vae'))
     print(f'wrote {args.out} with the VAE of {args.checkpoint}')
 
