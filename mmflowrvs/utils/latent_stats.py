@@ -8,7 +8,7 @@ different latent space.
 """
 import os
 import os.path as osp
-from typing import List, Tuple
+from typing import Iterable, List, Tuple
 
 import numpy as np
 import torch
@@ -51,28 +51,29 @@ def read_frame_folder(folder: str, temporal_ratio: int, max_frames: int = 33) ->
 
 
 @torch.no_grad()
-def video_latent_stats(vae, clips: List[torch.Tensor]) -> Tuple[List[float], List[float]]:
+def video_latent_stats(vae, clips: Iterable[torch.Tensor]) -> Tuple[List[float], List[float]]:
     """Per-channel mean and std of the posterior means of ``clips``.
 
     Args:
         vae (AutoencoderKLWan): The VAE.
-        clips (list[Tensor]): Each (3, T, H, W) in [-1, 1].
+        clips (iterable[Tensor]): Each (3, T, H, W) in [-1, 1]; consumed one at a
+            time (a generator keeps only one clip in memory).
 
     Returns:
         tuple[list[float], list[float]]: ``latents_mean`` and ``latents_std``
         (z_dim values each), over every latent position of every clip.
     """
-    if not clips:
-        raise ValueError('no clips to compute latent statistics from')
     total = total_sq = None
     count = 0
-    for clip in clips:
+    for clip in clips:  # the VAE's dtype is looked up per clip: O(1)
         dtype = next(vae.parameters()).dtype
         mean = vae.encode(clip[None].to(dtype)).latent_dist.mean.double()  # (1, C, T', h, w)
         flat = mean.transpose(0, 1).reshape(mean.shape[1], -1)  # (C, N)
         total = flat.sum(1) if total is None else total + flat.sum(1)
         total_sq = flat.square().sum(1) if total_sq is None else total_sq + flat.square().sum(1)
         count += flat.shape[1]
+    if not count:
+        raise ValueError('no clips to compute latent statistics from')
     mu = total / count
     std = (total_sq / count - mu.square()).clamp_min(1e-12).sqrt()
     return [round(v, 4) for v in mu.tolist()], [round(v, 4) for v in std.tolist()]
@@ -88,6 +89,6 @@ def folder_latent_stats(vae, frames_root: str, num_videos: int, temporal_ratio: 
     videos = sorted(d for d in os.listdir(frames_root) if osp.isdir(osp.join(frames_root, d)))
     if not videos:
         raise ValueError(f'{frames_root}: no video folders in it')
-    clips = [read_frame_folder(osp.join(frames_root, v), temporal_ratio, max_frames)
-             for v in videos[:num_videos]]
+    clips = (read_frame_folder(osp.join(frames_root, v), temporal_ratio, max_frames)
+             for v in videos[:num_videos])  # read one at a time
     return video_latent_stats(vae, clips)
