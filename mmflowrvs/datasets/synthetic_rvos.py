@@ -25,8 +25,13 @@ _DIRS = {'left': (-1, 0), 'right': (1, 0), 'up': (0, -1), 'down': (0, 1),
 
 
 def _trajectory(motion: str, num_frames: int, hw: Tuple[int, int], r: int,
-                rng: random.Random) -> np.ndarray:
-    """(T, 2) centre (x, y) per frame that keeps the shape inside the frame."""
+                rng: random.Random,
+                travel_range: Tuple[float, float] = (0.45, 0.7)) -> np.ndarray:
+    """(T, 2) centre (x, y) per frame that keeps the shape inside the frame.
+
+    A moving shape travels ``travel_range`` (a fraction of the free span along its
+    direction) over the video, or until it stops.
+    """
     h, w = hw
     if motion == 'stops':
         motion_dir = rng.choice(['left', 'right', 'up', 'down'])
@@ -35,7 +40,7 @@ def _trajectory(motion: str, num_frames: int, hw: Tuple[int, int], r: int,
         motion_dir, stop = motion, num_frames - 1
     dx, dy = _DIRS[motion_dir]
     span_x, span_y = w - 2 * r - 1, h - 2 * r - 1
-    dist = rng.uniform(0.45, 0.7) * (span_x if dx else span_y)
+    dist = rng.uniform(*travel_range) * (span_x if dx else span_y)
     x0 = rng.uniform(r, r + span_x - (dist if dx else 0))
     y0 = rng.uniform(r, r + span_y - (dist if dy else 0))
     if dx < 0:
@@ -157,7 +162,8 @@ def _hidden_share(objs: List[dict], radius: List[int], centres: np.ndarray,
 def make_video(rng: random.Random, hw: Tuple[int, int], frames: Tuple[int, int],
                ambiguous: bool, texture: bool = False,
                radius_range: Tuple[float, float] = (0.08, 0.13),
-               num_objects: Tuple[int, int] = (2, 4), max_hidden: float = 1.0
+               num_objects: Tuple[int, int] = (2, 4), max_hidden: float = 1.0,
+               travel_range: Tuple[float, float] = (0.45, 0.7)
                ) -> Tuple[List[np.ndarray], List[List[Optional[dict]]], list, List[dict]]:
     """One video: RGB frames, per-object RLE lists (None = hidden), expressions, objects.
 
@@ -165,7 +171,7 @@ def make_video(rng: random.Random, hw: Tuple[int, int], frames: Tuple[int, int],
     a video has ``num_objects`` (inclusive range) of them. ``max_hidden`` < 1 redraws
     the sizes and trajectories (and, now and then, the shapes) until no shape has more
     than that share of its area hidden by another shape in any frame (0: shapes never
-    overlap).
+    overlap). A moving shape travels ``travel_range`` of the free span over the video.
     """
     h, w = hw
     t = rng.randint(*frames)
@@ -173,7 +179,7 @@ def make_video(rng: random.Random, hw: Tuple[int, int], frames: Tuple[int, int],
         if attempt % _SHAPE_REDRAW_PERIOD == 0:
             objs = _make_objects(rng, ambiguous, num_objects)
         radius = [max(2, int(min(h, w) * rng.uniform(*radius_range))) for _ in objs]
-        centres = np.stack([_trajectory(o['motion'], t, hw, r, rng)
+        centres = np.stack([_trajectory(o['motion'], t, hw, r, rng, travel_range)
                             for o, r in zip(objs, radius)])
         if max_hidden >= 1 or _hidden_share(objs, radius, centres, hw) <= max_hidden:
             break
@@ -208,8 +214,12 @@ def make_video(rng: random.Random, hw: Tuple[int, int], frames: Tuple[int, int],
 
 
 def _check_options(num_objects: Tuple[int, int], kinds: Sequence[str],
-                   ambiguous_ratio: float) -> None:
+                   ambiguous_ratio: float,
+                   travel_range: Tuple[float, float] = (0.45, 0.7)) -> None:
     """Rejects options no video can satisfy (the redraw loop would never end)."""
+    if not 0.0 <= travel_range[0] <= travel_range[1] <= 1.0:
+        raise ValueError(f'travel_range={tuple(travel_range)}: need 0 <= a <= b <= 1 '
+                         '(fractions of the free span)')
     low, high = num_objects
     least = 2 if ambiguous_ratio > 0 else 1  # a look-alike twin needs a second shape
     if not least <= low <= high <= len(MOTIONS):
@@ -227,7 +237,8 @@ def write_split(out_dir: str, split: str, num_videos: int, rng: random.Random,
                 radius_range: Tuple[float, float] = (0.08, 0.13),
                 num_objects: Tuple[int, int] = (2, 4),
                 kinds: Sequence[str] = EXPRESSION_KINDS,
-                max_hidden: float = 1.0) -> Dict[str, int]:
+                max_hidden: float = 1.0,
+                travel_range: Tuple[float, float] = (0.45, 0.7)) -> Dict[str, int]:
     """Writes ``<out_dir>/<split>/{JPEGImages,meta_expressions.json,mask_dict.json}``.
 
     ``texture=True`` adds background clutter and per-frame noise so that JPEG
@@ -236,14 +247,16 @@ def write_split(out_dir: str, split: str, num_videos: int, rng: random.Random,
     ``num_objects``: inclusive range of shapes per video. ``kinds``: the kinds of
     expression kept (:data:`EXPRESSION_KINDS`); a video keeps at least one.
     ``max_hidden``: the largest share of a shape's area another may hide (1: any).
+    ``travel_range``: how far a moving shape travels over the video, as a fraction
+    of the free span along its direction (the default moves it about half-way).
 
     Returns:
         dict: Counts of videos, expressions and frames written.
     """
+    _check_options(num_objects, kinds, ambiguous_ratio, travel_range)  # before writing
     root = osp.join(out_dir, split)
     os.makedirs(root, exist_ok=True)
     videos, mask_dict, anno = {}, {}, 0
-    _check_options(num_objects, kinds, ambiguous_ratio)
     num_exps = num_frames = 0
     for v in range(num_videos):
         vid = f'{split}_{v:04d}'
@@ -251,7 +264,8 @@ def write_split(out_dir: str, split: str, num_videos: int, rng: random.Random,
         while not cands:  # redraw a video none of whose expressions is of the kinds kept
             imgs, rles, cands, objs = make_video(rng, hw, frames,
                                                  rng.random() < ambiguous_ratio, texture,
-                                                 radius_range, num_objects, max_hidden)
+                                                 radius_range, num_objects, max_hidden,
+                                                 travel_range)
             cands = [c for c in cands if expression_kind(c[0]) in kinds]
         os.makedirs(osp.join(root, 'JPEGImages', vid), exist_ok=True)
         stems = [f'{f:05d}' for f in range(len(imgs))]

@@ -106,6 +106,37 @@ def test_radius_range_sets_the_shape_size():
     assert largest_area((0.2, 0.2)) >= 0.75 * 3.14 * 19 ** 2
 
 
+def test_travel_range_sets_how_far_shapes_move(tmp_path):
+    import random
+
+    from pycocotools import mask as mask_utils
+
+    from mmflowrvs.datasets.synthetic_rvos import make_video
+
+    def largest_shift(travel_range):
+        shifts = []
+        for seed in range(4):
+            _, rles, _, objs = make_video(random.Random(seed), (64, 64), (9, 9), False,
+                                          radius_range=(0.1, 0.1), max_hidden=0.0,
+                                          travel_range=travel_range)
+            for obj_rles in rles:
+                boxes = np.array([mask_utils.toBbox(dict(size=r['size'],
+                                                         counts=r['counts'].encode()))
+                                  for r in obj_rles])
+                centres = boxes[:, :2] + boxes[:, 2:] / 2  # (T, 2) box centre per frame
+                shifts.append(np.abs(centres - centres[0]).max())
+        return max(shifts)
+
+    # the free span along a direction is 64 - 2 * 6 - 1 = 51 px
+    assert largest_shift((0.0, 0.0)) <= 1
+    assert largest_shift((0.1, 0.1)) <= 0.1 * 51 + 1
+    assert largest_shift((0.45, 0.7)) >= 0.45 * 51 - 1
+    with pytest.raises(ValueError, match='travel_range'):
+        make_synthetic_rvos(str(tmp_path / 'bad'), num_train=1, num_valid=0,
+                            travel_range=(0.5, 0.2))
+    assert not (tmp_path / 'bad').exists()  # rejected before anything is written
+
+
 def test_valid_split_does_not_depend_on_the_number_of_training_videos(tmp_path):
     for n in (2, 3):
         make_synthetic_rvos(str(tmp_path / str(n)), num_train=n, num_valid=2, frames=(9, 9))

@@ -40,6 +40,9 @@ def parse_args() -> argparse.Namespace:
     p.add_argument('--max-hidden', type=float, default=1.0,
                    help="largest share of a shape's area another shape may hide in any "
                         'frame (0: shapes never overlap; 1: no limit)')
+    p.add_argument('--travel', default='0.45-0.7',
+                   help='how far a moving shape travels over the video, fractions of the '
+                        'free span along its direction (a-b)')
     p.add_argument('--texture', action='store_true',
                    help='background clutter + noise (natural-JPEG-like decode cost)')
     return p.parse_args()
@@ -54,7 +57,8 @@ def main() -> None:
                                  ambiguous_ratio=args.ambiguous_ratio, texture=args.texture,
                                  radius_range=tuple(map(float, args.radius.split('-'))),
                                  num_objects=_pair(args.objects, '-'), kinds=args.kinds,
-                                 max_hidden=args.max_hidden)
+                                 max_hidden=args.max_hidden,
+                                 travel_range=tuple(map(float, args.travel.split('-'))))
     for split, c in counts.items():
         print(f"{split}: {c['videos']} videos, {c['expressions']} expressions, "
               f"{c['frames']} frames")
