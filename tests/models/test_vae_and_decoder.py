@@ -81,6 +81,25 @@ def test_posterior_cache_returns_the_uncached_posterior_and_skips_repeats(tiny_w
     assert calls == [2, 1, 1]
 
 
+def test_mask_latents_are_cached_on_the_mask_itself(tiny_wan_dir):
+    plain = WanVAEEncoder(tiny_wan_dir)
+    cached = WanVAEEncoder(tiny_wan_dir, cache_size=8)
+    calls = []
+    uncached = cached._posterior_uncached
+    cached._posterior_uncached = lambda clips: calls.append(len(clips)) or uncached(clips)
+    masks = (torch.rand(2, 5, 16, 16) > 0.5).float()
+    for _ in range(2):
+        assert torch.allclose(cached.encode_mask(masks), plain.encode_mask(masks), atol=1e-6)
+    assert calls == [2]
+    flipped = masks.flip(-1)
+    assert torch.allclose(cached.encode_mask(flipped), plain.encode_mask(flipped), atol=1e-6)
+    assert calls == [2, 2]
+    # frames equal to a mask's encoder input are another entry, with the same posterior
+    frames = masks.unsqueeze(1).repeat(1, 3, 1, 1, 1) * 2 - 1
+    assert torch.allclose(cached.posterior(frames)[0], cached.encode_mask(masks), atol=1e-6)
+    assert calls == [2, 2, 2]
+
+
 def test_rgb_mean_conv_out_starts_from_the_vae_reconstruction(tiny_wan_dir):
     from diffusers import AutoencoderKLWan
     vae = AutoencoderKLWan.from_pretrained(tiny_wan_dir, subfolder='vae')

@@ -1,6 +1,6 @@
 """Frozen Wan VAE encoder: video and mask latents, normalisation, SPA."""
 import hashlib
-from typing import Optional, Tuple
+from typing import List, Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -74,11 +74,15 @@ class WanVAEEncoder(nn.Module):
         return z * self.latents_std + self.latents_mean
 
     @torch.no_grad()
-    def posterior(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+    def posterior(self, x: torch.Tensor,
+                  keys: Optional[List[str]] = None) -> Tuple[torch.Tensor, torch.Tensor]:
         """Encodes frames in [-1, 1].
 
         Args:
             x (Tensor): (B, 3, T, H, W), T = 1 (mod 4), H and W multiples of 8.
+            keys (list[str], optional): Cache keys of the B clips, when the caller
+                has a cheaper exact key than ``x``'s contents (e.g. the binary mask
+                ``x`` was made from); by default each clip's content digest.
 
         Returns:
             tuple[Tensor, Tensor]: posterior mean and std, each (B, 16, T', H/8, W/8)
@@ -88,7 +92,8 @@ class WanVAEEncoder(nn.Module):
             raise ValueError(f'the VAE needs T = 1 (mod {self.temporal_ratio}), got T={x.shape[2]}')
         if not self.cache_size:
             return self._posterior_uncached(x)
-        keys = [self._content_key(clip) for clip in x]
+        if keys is None:
+            keys = [self._content_key(clip) for clip in x]
 
         def encode(idx):
             mean, std = self._posterior_uncached(x[idx])
@@ -104,11 +109,13 @@ class WanVAEEncoder(nn.Module):
         return dist.mean.float(), dist.std.float()
 
     @staticmethod
-    def _content_key(clip: torch.Tensor) -> str:
-        """Digest of one clip's shape, dtype and values."""
+    def _content_key(clip: torch.Tensor, kind: str = 'frames') -> str:
+        """SHA-256 digest of one clip's kind, shape, dtype and values."""
         data = clip.detach().contiguous().cpu()
-        digest = hashlib.blake2b(data.view(torch.uint8).reshape(-1).numpy(), digest_size=16)
-        digest.update(f'{tuple(data.shape)}{data.dtype}'.encode())
+        if data.dtype == torch.bool:
+            data = data.to(torch.uint8)
+        digest = hashlib.sha256(data.view(torch.uint8).reshape(-1).numpy())
+        digest.update(f'{kind}{tuple(data.shape)}{data.dtype}'.encode())
         return digest.hexdigest()
 
     def encode_video(self, frames: torch.Tensor, sample: bool = False,
@@ -145,5 +152,9 @@ class WanVAEEncoder(nn.Module):
             ``normalize_mask_latent``).
         """
         m = masks.float().unsqueeze(1).repeat(1, 3, 1, 1, 1) * 2 - 1  # (B, 3, T, H, W)
-        mean, _ = self.posterior(m)
+        # key the cache on the mask itself (it determines m): 3x fewer values to hash
+        # than m, 12x fewer bytes when it is bool / uint8
+        keys = ([self._content_key(mask, 'mask') for mask in masks]
+                if self.cache_size else None)
+        mean, _ = self.posterior(m, keys)
         return self.normalize(mean) if self.normalize_mask_latent else mean
