@@ -25,14 +25,18 @@ train_pipeline = [
     dict(type='RVOSRandomFlip', prob=0.5),
     dict(type='PackRVOSInputs'),
 ]
-train_dataloader = dict(batch_size=16, dataset=dict(pipeline=train_pipeline))
+# InfiniteSampler: mmengine's IterBasedTrainLoop sleeps 2 s at every epoch end of a
+# finite sampler (an epoch is 125 iterations here: 52 s of a 456 s stage)
+train_dataloader = dict(batch_size=16, sampler=dict(type='InfiniteSampler', shuffle=True),
+                        dataset=dict(pipeline=train_pipeline))
 val_evaluator = dict(type='RVOSMetric')
 test_evaluator = val_evaluator
 
-max_iters = 3200
+max_iters = 3500
 optim_wrapper = dict(
     type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=2e-3, weight_decay=5e-4),
+    # foreach: one fused update over all parameters (measured 5 % faster iterations here)
+    optimizer=dict(type='AdamW', lr=2e-3, weight_decay=5e-4, foreach=True),
     clip_grad=dict(max_norm=1.0))
 param_scheduler = [
     dict(type='CosineAnnealingLR', by_epoch=False, begin=0, end=max_iters, eta_min=1e-5)]
