@@ -32,7 +32,7 @@ train_dataloader = dict(batch_size=16, sampler=dict(type='InfiniteSampler', shuf
 val_evaluator = dict(type='RVOSMetric')
 test_evaluator = val_evaluator
 
-max_iters = 3500
+max_iters = 4300
 optim_wrapper = dict(
     type='OptimWrapper',
     # foreach: one fused update over all parameters (measured 5 % faster iterations here)
