@@ -1,4 +1,5 @@
 """Clip samplers, resize/crop/flip, packing and RefCOCO image -> clip."""
+import os
 import random
 
 import cv2
@@ -11,6 +12,7 @@ from mmflowrvs.datasets.transforms import (ImageToRVOSClip, InferenceResize, Loa
                                            PackRVOSInputs, ReferenceSampleFrames,
                                            ReferenceTrainResize, RVOSRandomFlip,
                                            UniformSampleFrames, short_side_size)
+from mmflowrvs.datasets.data_errors import RVOSDataError
 from rvos_fixtures import rle, write_jpg
 
 
@@ -160,6 +162,26 @@ def test_reduced_decoding_keeps_ori_shape(tmp_path):
     assert out['ori_shape'] == (160, 320) and out['img_shape'] == (40, 80)
     out = LoadRVOSFrames(min_size=(100, 100))(dict(res))
     assert out['img_shape'] == (160, 320)
+
+
+def test_frame_cache_serves_decoded_frames_and_stays_bounded(tmp_path):
+    for i in range(3):
+        write_jpg(str(tmp_path / f'{i:05d}.jpg'), 60 * i, hw=(16, 24))
+    res = dict(video_id='v', exp_id='0', frame_dir=str(tmp_path),
+               frame_ids=['00000', '00001', '00002'])
+    plain = LoadRVOSFrames()(dict(res))['imgs']
+    load = LoadRVOSFrames(cache_frames=2)
+    first = load(dict(res, frame_inds=[0, 1]))['imgs']
+    first[0][:] = 255  # a later transform writing in place must not reach the cache
+    os.remove(tmp_path / '00000.jpg')  # frames 0 and 1 now come from the cache only
+    again = load(dict(res, frame_inds=[0, 1]))['imgs']
+    assert all(np.array_equal(a, b) for a, b in zip(again, plain[:2]))
+    load(dict(res, frame_inds=[2]))  # evicts frame 0, the least recently used
+    assert len(load._frames) == 2
+    with pytest.raises(RVOSDataError, match='frame file missing'):
+        load(dict(res, frame_inds=[0]))
+    with pytest.raises(ValueError, match='cache_frames'):
+        LoadRVOSFrames(cache_frames=-1)
 
 
 def test_refcoco_item_becomes_one_frame_clip(tmp_path):
