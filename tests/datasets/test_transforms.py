@@ -176,6 +176,8 @@ def test_frame_cache_serves_decoded_frames_and_stays_bounded(tmp_path):
     os.remove(tmp_path / '00000.jpg')  # frames 0 and 1 now come from the cache only
     again = load(dict(res, frame_inds=[0, 1]))['imgs']
     assert all(np.array_equal(a, b) for a, b in zip(again, plain[:2]))
+    repeated = load(dict(res, frame_inds=[1, 1]))['imgs']  # a short video's repeats
+    assert repeated[0] is not repeated[1]
     load(dict(res, frame_inds=[2]))  # evicts frame 0, the least recently used
     assert len(load._frames) == 2
     with pytest.raises(RVOSDataError, match='frame file missing'):

@@ -1,6 +1,5 @@
 """Loading of a clip's frames (JPEG) and masks (COCO RLE or palette PNG), lazily per clip."""
 import os.path as osp
-from collections import OrderedDict
 from typing import List, Optional, Sequence, Tuple, Union
 
 import cv2
@@ -9,6 +8,7 @@ from PIL import Image
 from pycocotools import mask as mask_utils
 
 from mmflowrvs.registry import TRANSFORMS
+from mmflowrvs.utils.lru_cache import LRUCache
 from ..data_errors import RVOSDataError, describe
 from .base import RVOSTransform
 
@@ -54,26 +54,29 @@ class LoadRVOSFrames(RVOSTransform):
         self.ext = ext
         self.min_size = tuple(min_size) if min_size is not None else None
         self.cache_frames = cache_frames
-        self._frames: 'OrderedDict[Tuple[str, int], np.ndarray]' = OrderedDict()
+        self._frames: LRUCache[np.ndarray] = LRUCache(cache_frames)
 
-    def _read(self, path: str, flag: int, results: dict) -> np.ndarray:
-        """(H, W, 3) RGB uint8 of one frame file, from the cache when it holds it."""
-        key = (path, flag)
-        if key in self._frames:
-            self._frames.move_to_end(key)
-            return self._frames[key].copy()
+    @staticmethod
+    def _decode(path: str, flag: int, results: dict) -> np.ndarray:
+        """(H, W, 3) RGB uint8 of one frame file."""
         if not osp.isfile(path):
             raise RVOSDataError(f'{describe(results)}: frame file missing: {path}')
         img = cv2.imread(path, flag)
         if img is None:
             raise RVOSDataError(f'{describe(results)}: cannot decode frame {path} '
                                 '(corrupt or not an image)')
-        img = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
-        if self.cache_frames:
-            self._frames[key] = img.copy()
-            if len(self._frames) > self.cache_frames:
-                self._frames.popitem(last=False)
-        return img
+        return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+
+    def _read(self, paths: List[str], flag: int, results: dict) -> List[np.ndarray]:
+        """The frames of ``paths``, decoded or from the cache; the caller owns them."""
+        if not self.cache_frames:
+            return [self._decode(path, flag, results) for path in paths]
+        imgs = self._frames.get_or_compute(
+            [(path, flag) for path in paths],
+            lambda idx: [self._decode(paths[i], flag, results) for i in idx])
+        # copies: a later transform writing in place must not reach the cache (or a
+        # repeated frame of the same clip)
+        return [img.copy() for img in imgs]
 
     def _factor(self, ori_hw: Tuple[int, int]) -> int:
         if self.min_size is None:
@@ -98,13 +101,11 @@ class LoadRVOSFrames(RVOSTransform):
                                     f'({err})') from err
             factor = self._factor(ori_hw)
         flag = _REDUCED_FLAGS.get(factor, cv2.IMREAD_COLOR)
-        imgs = []
-        for path in paths:
-            img = self._read(path, flag, results)
-            if imgs and img.shape != imgs[0].shape:
+        imgs = self._read(paths, flag, results)
+        for path, img in zip(paths, imgs):
+            if img.shape != imgs[0].shape:
                 raise RVOSDataError(f'{describe(results)}: frame {path} is {img.shape[:2]}, '
                                     f'the clip\'s first frame {imgs[0].shape[:2]}')
-            imgs.append(img)
         if not imgs:
             raise RVOSDataError(f"{describe(results)}: no frames in {results['frame_dir']}")
         results['imgs'] = imgs
