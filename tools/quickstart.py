@@ -33,17 +33,17 @@ REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CFG = osp.join(REPO, 'configs', 'quickstart')
 # The quickstart's preset of the synthetic benchmark: 9-frame videos of 64x64 (the
 # model's working size; a training clip is the whole video, so its latents are cached),
-# 384 training videos of 2-3 shapes of radius 15-22 % of the frame that never overlap
-# (three often do not fit: 282 of the 384 videos have two), that travel 10-25 % of the
+# 1024 training videos of 2-3 shapes of radius 15-22 % of the frame that never overlap
+# (three often do not fit: 744 of the 1024 videos have two), that travel 10-25 % of the
 # free span over the 9 frames (the default, 45-70 %, moves them 2-4 pixels a frame, and
 # the toy VAE folds 4 frames into one latent frame), no look-alike twins, and expressions
 # that name the target's colour and/or shape. (The generator's defaults let shapes hide
 # each other and add twins told apart by motion, motion, relations and groups: see the
 # README.) Measured: with shapes of radius 12-20 % free to overlap, J&F 37.7 (ceiling
-# 77.0); never overlapping but fast, 45.0-64.8 in six runs (ceilings 77-89); with this
-# preset, 70.3-86.2 over stage-2 lengths of 3200-4600 iterations, and 86.2, 78.2 and 81.3
-# with the current 4300 (ceilings 94.5-95.8; README, Status).
-SYNTHETIC_DATA = ['--num-train', '384', '--num-valid', '16', '--size', '64x64',
+# 77.0); never overlapping but fast, 45.0-64.8 in six runs (ceilings 77-89); with slow
+# shapes and 384 training videos, 75.4-86.2 (ceilings 94.5-96.1); 1024 training videos
+# (the DiT memorised 384: J&F 81.6 on them against 71.1 on held-out videos): README, Status.
+SYNTHETIC_DATA = ['--num-train', '1024', '--num-valid', '16', '--size', '64x64',
                   '--frames', '9-9', '--radius', '0.15-0.22', '--objects', '2-3',
                   '--ambiguous-ratio', '0', '--kinds', 'appearance', '--max-hidden', '0',
                   '--travel', '0.1-0.25']

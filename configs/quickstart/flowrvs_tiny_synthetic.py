@@ -18,7 +18,8 @@ model = dict(pretrained=wan_folder, text_encoder=dict(max_length=32),
              vae=dict(cache_size=50000), head=dict(boundary_prob=1.0))
 train_pipeline = [
     dict(type='UniformSampleFrames', num_frames=9, mode='consecutive', short_video='repeat'),
-    dict(type='LoadRVOSFrames'),
+    # the 9216 training frames (113 MB) stay decoded: decoding was 9 of ~100 ms an iteration
+    dict(type='LoadRVOSFrames', cache_frames=10000),
     dict(type='LoadRVOSMasks'),
     dict(type='ReferenceTrainResize', short_sizes=[64], max_size=128, crop_prob=0.0,
          size_divisor=16),
@@ -33,13 +34,21 @@ val_evaluator = dict(type='RVOSMetric')
 test_evaluator = val_evaluator
 
 max_iters = 4300
+# Measured on one stage-0/1 run, J&F on a held-out set of 64 videos (stage 2 alone):
+# 71.1 with weight decay 5e-4, beta2 0.999 and no warm-up; 73.1 with a 200-iteration
+# warm-up and beta2 0.99; 74.1 with weight decay 0.05 (the DiT memorised the 384 training
+# videos: 81.6 on them); 75.3 with all three and 1024 training videos; 76.9 with weight
+# decay 0.2 instead of 0.05.
 optim_wrapper = dict(
     type='OptimWrapper',
     # foreach: one fused update over all parameters (measured 5 % faster iterations here)
-    optimizer=dict(type='AdamW', lr=2e-3, weight_decay=5e-4, foreach=True),
+    optimizer=dict(type='AdamW', lr=2e-3, betas=(0.9, 0.99), weight_decay=0.2, foreach=True),
     clip_grad=dict(max_norm=1.0))
+warmup_iters = 200
 param_scheduler = [
-    dict(type='CosineAnnealingLR', by_epoch=False, begin=0, end=max_iters, eta_min=1e-5)]
+    dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=warmup_iters),
+    dict(type='CosineAnnealingLR', by_epoch=False, begin=warmup_iters, end=max_iters,
+         eta_min=1e-5)]
 # tools/quickstart.py tests right after training: no validation pass here (val_begin)
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_begin=max_iters + 1)
 val_cfg = dict(type='ValLoop')
