@@ -42,7 +42,7 @@ class LoadRVOSFrames(RVOSTransform):
             the geometric transforms bring them to ``img_shape``.
         cache_frames (int): Keep up to this many decoded frames in memory (least
             recently used dropped first; 0: none). For small datasets read many
-            times over (the quickstart's 384 videos of 9 frames of 64x64: 4.7 MB),
+            times over (the quickstart's 1024 videos of 9 frames of 64x64: 113 MB),
             where decoding is a large part of an iteration. Each dataloader worker
             holds its own cache; the transforms after this one get copies.
     """
