@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 import torch
 
+from mmflowrvs.datasets.data_errors import RVOSDataError
 from mmflowrvs.datasets.transforms import (ImageToRVOSClip, InferenceResize, LoadRVOSFrames,
                                            LoadRVOSMasks,
                                            PackRVOSInputs, ReferenceSampleFrames,
                                            ReferenceTrainResize, RVOSRandomFlip,
                                            UniformSampleFrames, short_side_size)
-from mmflowrvs.datasets.data_errors import RVOSDataError
 from rvos_fixtures import rle, write_jpg
 
 
