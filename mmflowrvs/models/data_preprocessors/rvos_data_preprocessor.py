@@ -22,8 +22,9 @@ class RVOSDataPreprocessor(BaseDataPreprocessor):
     x / 127.5 - 1 in [-1, 1] (what the Wan VAE was trained on; the current
     release); ``'imagenet'`` gives (x / 255 - mean) / std per channel with
     ImageNet's mean (0.485, 0.456, 0.406) and std (0.229, 0.224, 0.225) (what the
-    Oct-2025 release fed the VAE, in training and inference). H and W are padded (bottom/right, value ``pad_value``
-    after normalisation) to the batch maximum rounded up to ``size_divisor``; T is
+    Oct-2025 release fed the VAE, in training and inference). H and W are padded
+    (bottom/right, value ``pad_value`` after normalisation) to the batch maximum
+    rounded up to ``size_divisor``; T is
     padded to the batch maximum and then to 1 (mod ``temporal_divisor``) by repeating
     the last frame (the VAE silently drops frames past 1 + 4k). Training masks
     (``gt_masks`` at the clip size) are padded alike (zeros in space, repeated last
