@@ -1,6 +1,7 @@
 # Stage 1: fine-tune the 1-channel mask decoder on MeViS train masks (encoder frozen),
-# sigmoid focal (alpha 0.25, gamma 2) x 8 + dice x 4. The authors never released this
-# stage; its checkpoint's mask_decoder.* weights load into FlowRVS (load_from).
+# sigmoid focal (alpha 0.25, gamma 2) x 8 + dice x 4, on resized (never cropped or
+# flipped) clips. The authors never released this stage; its checkpoint's
+# mask_decoder.* weights load into FlowRVS (load_from).
 # Validation reports the mask IoU of reconstructions as J.
 _base_ = [
     '_base_/datasets/mevis.py',
@@ -15,6 +16,18 @@ model = dict(
     losses=dict(loss_focal=dict(type='SigmoidFocalLoss', alpha=0.25, gamma=2.0, loss_weight=8.0),
                 loss_dice=dict(type='MaskDiceLoss', loss_weight=4.0)),
     sample_posterior=True)
+# The authors' decoder split resizes only (short side 480, long side <= 832): no crop,
+# no flip (a flip would only mirror the masks; the expression is not used here). Sizes
+# floored to multiples of 16, the VAE's.
+decoder_train_pipeline = [
+    dict(type='ReferenceSampleFrames', num_frames=17),
+    dict(type='LoadRVOSFrames'),
+    dict(type='LoadRVOSMasks'),
+    dict(type='ReferenceTrainResize', short_sizes=[480], max_size=832, crop_prob=0.0,
+         size_divisor=16),
+    dict(type='PackRVOSInputs'),
+]
+train_dataloader = dict(dataset=dict(pipeline=decoder_train_pipeline))
 val_dataloader = dict(dataset=dict(split='valid_u'))
 test_dataloader = val_dataloader
 val_evaluator = dict(type='RVOSMetric')

@@ -8,6 +8,7 @@ import torch
 from mmengine.config import Config
 from mmengine.runner import load_checkpoint
 
+from mmflowrvs.models.checkpoint_meta import apply_checkpoint_meta
 from mmflowrvs.registry import MODELS
 from mmflowrvs.structures import RVOSDataSample
 from mmflowrvs.utils import register_all_modules
@@ -37,6 +38,7 @@ def init_model(config: Union[str, Config], checkpoint: Optional[str] = None,
     if cfg_options is not None:
         config.merge_from_dict(cfg_options)
     register_all_modules()
+    apply_checkpoint_meta(config, checkpoint, cfg_options)  # e.g. use_dvi of a release
     model = MODELS.build(config.model)
     if checkpoint is not None:
         if not os.path.isfile(checkpoint):

@@ -17,7 +17,8 @@ def test_there_are_configs_for_every_benchmark():
     for expected in ['flowrvs_mevis.py', 'flowrvs_ref-ytvos.py', 'flowrvs_ref-davis_zero-shot.py',
                      'flowrvs_refcoco-pretrain.py', 'flowrvs_mevis-valid-server.py',
                      'flowrvs_decoder-finetune_mevis.py', 'flowrvs_mevis_fsdp.py',
-                     'flowrvs_mevis_deepspeed-zero2.py', 'ablations/flowrvs_mevis_no-dvi.py']:
+                     'flowrvs_mevis_deepspeed-zero2.py', 'ablations/flowrvs_mevis_no-dvi.py',
+                     'flowrvs_ref-ytvos_joint.py', 'flowrvs_mevis_release-2510.py']:
         assert expected in names
 
 

@@ -91,8 +91,12 @@ def test_mismatched_checkpoint_is_a_clear_error(tmp_path, tiny_wan_dir):
     out = str(tmp_path / 'c.pth')
     subprocess.run([sys.executable, CONVERTER, '--dit', dit_path, '--vae', vae_path,
                     '--out', out], check=True, capture_output=True, cwd=REPO)
-    with pytest.raises(ValueError, match='use_dvi'):
-        init_model(_config(tiny_wan_dir, use_dvi=False), out)
+    # the config's value gives way to the checkpoint's metadata ...
+    assert init_model(_config(tiny_wan_dir, use_dvi=False), out).backbone.use_dvi is True
+    # ... an explicit override that disagrees is an error
+    with pytest.raises(ValueError, match=r'use_dvi=True.*model\.backbone\.use_dvi=False'):
+        init_model(_config(tiny_wan_dir, use_dvi=False), out,
+                   cfg_options={'model.backbone.use_dvi': False})
 
 
 def test_bad_official_files(tmp_path):

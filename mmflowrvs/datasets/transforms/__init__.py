@@ -5,10 +5,11 @@ from .frame_sampling import ReferenceSampleFrames, UniformSampleFrames, target_p
 from .geometric import InferenceResize, ReferenceTrainResize, RVOSRandomFlip, short_side_size
 from .image_to_clip import ImageToRVOSClip
 from .loading import LoadRVOSFrames, LoadRVOSMasks, decode_rle_union, read_palette_png
+from .pseudo_video import ImageToPseudoVideo, affine_matrix
 
 __all__ = [
     'RVOSTransform', 'PackRVOSInputs', 'ReferenceSampleFrames', 'UniformSampleFrames',
     'target_present', 'InferenceResize', 'ReferenceTrainResize', 'RVOSRandomFlip',
     'short_side_size', 'ImageToRVOSClip', 'LoadRVOSFrames', 'LoadRVOSMasks',
-    'decode_rle_union', 'read_palette_png'
+    'decode_rle_union', 'read_palette_png', 'ImageToPseudoVideo', 'affine_matrix'
 ]

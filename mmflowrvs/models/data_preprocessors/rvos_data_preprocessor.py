@@ -1,4 +1,4 @@
-"""Batches video clips for the Wan VAE: [-1, 1], sizes multiple of 16, T = 1 (mod 4)."""
+"""Batches video clips for the Wan VAE: normalised, sizes multiple of 16, T = 1 (mod 4)."""
 import math
 from typing import List, Optional, Sequence
 
@@ -8,13 +8,23 @@ from mmengine.model import BaseDataPreprocessor
 
 from mmflowrvs.registry import MODELS
 
+# ImageNet statistics of RGB in [0, 1], which the Oct-2025 release fed to the VAE.
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+FRAME_NORMS = ('wan', 'imagenet')
+
 
 @MODELS.register_module()
 class RVOSDataPreprocessor(BaseDataPreprocessor):
-    """Turns packed clips into a (B, 3, T, H, W) batch in [-1, 1].
+    """Turns packed clips into a normalised (B, 3, T, H, W) float batch.
 
-    Frames x -> x / 127.5 - 1. H and W are padded (bottom/right, value ``pad_value``
-    after normalisation) to the batch maximum rounded up to ``size_divisor``; T is
+    Frames (uint8 RGB x) are normalised by ``frame_norm``: ``'wan'`` gives
+    x / 127.5 - 1 in [-1, 1] (what the Wan VAE was trained on; the current
+    release); ``'imagenet'`` gives (x / 255 - mean) / std per channel with
+    ImageNet's mean (0.485, 0.456, 0.406) and std (0.229, 0.224, 0.225) (what the
+    Oct-2025 release fed the VAE, in training and inference). H and W are padded
+    (bottom/right, value ``pad_value`` after normalisation) to the batch maximum
+    rounded up to ``size_divisor``; T is
     padded to the batch maximum and then to 1 (mod ``temporal_divisor``) by repeating
     the last frame (the VAE silently drops frames past 1 + 4k). Training masks
     (``gt_masks`` at the clip size) are padded alike (zeros in space, repeated last
@@ -26,15 +36,32 @@ class RVOSDataPreprocessor(BaseDataPreprocessor):
     Args:
         size_divisor (int): Defaults to 16.
         temporal_divisor (int): Defaults to 4.
-        pad_value (float): Spatial padding value in [-1, 1]. Defaults to 0.
+        pad_value (float): Spatial padding value, in the normalised space.
+            Defaults to 0.
+        frame_norm (str): ``'wan'`` (default) or ``'imagenet'``, see above.
     """
 
     def __init__(self, size_divisor: int = 16, temporal_divisor: int = 4,
-                 pad_value: float = 0.0, non_blocking: bool = False) -> None:
+                 pad_value: float = 0.0, non_blocking: bool = False,
+                 frame_norm: str = 'wan') -> None:
         super().__init__(non_blocking=non_blocking)
+        if frame_norm not in FRAME_NORMS:
+            raise ValueError(f'RVOSDataPreprocessor: frame_norm must be one of {FRAME_NORMS}, '
+                             f'got {frame_norm!r}')
         self.size_divisor = size_divisor
         self.temporal_divisor = temporal_divisor
         self.pad_value = pad_value
+        self.frame_norm = frame_norm
+        self.register_buffer('_mean', torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1), False)
+        self.register_buffer('_std', torch.tensor(IMAGENET_STD).view(1, 3, 1, 1), False)
+
+    def normalize_frames(self, x: torch.Tensor) -> torch.Tensor:
+        """uint8 (T, 3, H, W) RGB -> float32 (T, 3, H, W) as ``frame_norm`` says."""
+        x = x.float()
+        if self.frame_norm == 'wan':
+            return x / 127.5 - 1.0
+        mean, std = self._mean.to(x.device), self._std.to(x.device)
+        return (x / 255.0 - mean) / std
 
     def padded_num_frames(self, t: int) -> int:
         """Smallest T' >= t with T' = 1 (mod temporal_divisor)."""
@@ -75,7 +102,7 @@ class RVOSDataPreprocessor(BaseDataPreprocessor):
         t = self.padded_num_frames(max(x.shape[0] for x in inputs))
         batch = []
         for i, x in enumerate(inputs):
-            x = x.float() / 127.5 - 1.0  # (T, 3, H, W)
+            x = self.normalize_frames(x)  # (T, 3, H, W)
             x = F.pad(x, (0, w - x.shape[3], 0, h - x.shape[2]), value=self.pad_value)
             batch.append(self._pad_time(x, t, 0).permute(1, 0, 2, 3))  # (3, T, H, W)
             if samples is not None:

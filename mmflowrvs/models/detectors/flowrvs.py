@@ -62,6 +62,12 @@ class FlowRVS(BaseModel):
         self.text_encoder = MODELS.build(text_encoder, default_args=default)
         self.vae = MODELS.build(vae, default_args=default)
         self.mask_decoder = MODELS.build(mask_decoder, default_args=default)
+        if self.vae.normalize_mask_latent != self.mask_decoder.latent_is_normalized:
+            raise ValueError(
+                'model.vae.normalize_mask_latent='
+                f'{self.vae.normalize_mask_latent} and model.mask_decoder.latent_is_normalized='
+                f'{self.mask_decoder.latent_is_normalized} disagree: the decoder would decode '
+                'mask latents in the wrong space (set both True for the Oct-2025 release)')
         # The flow-matching loss never reaches the decoder (stage 1 fine-tunes it, see
         # MaskDecoderFinetuner): without gradients it must not count as trainable, or
         # data-parallel training waits forever for its gradients to be reduced.
