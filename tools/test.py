@@ -18,6 +18,7 @@ from mmengine.evaluator import DumpResults
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
+from mmflowrvs.engine.hooks import require_matching_checkpoint
 from mmflowrvs.utils.tool_config import load_tool_config
 from mmflowrvs.utils.preflight import check_paths
 
@@ -81,6 +82,7 @@ def main() -> None:
     if not osp.isfile(args.checkpoint):
         raise SystemExit(f'checkpoint not found: {args.checkpoint}')
     cfg.load_from = args.checkpoint
+    require_matching_checkpoint(cfg)  # no foreign weights scored
     if args.show or args.show_dir:
         enable_visualization(cfg, args)
     if args.pred_dir:
@@ -97,4 +99,5 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    from mmflowrvs.utils.tool_errors import run_tool
+    run_tool(main)
