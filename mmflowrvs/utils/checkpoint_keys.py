@@ -32,14 +32,15 @@ def key_group(key: str) -> str:
     becomes ``*`` (``backbone.transformer.blocks.3.attn1.to_q.weight`` ->
     ``backbone.transformer.blocks.*``).
     """
+    names = key.split('.')[:-1] or key.split('.')
     parts = []
-    for part in key.split('.')[:-1] or key.split('.'):
+    for part in names:
         if part.isdigit():
             parts.append('*')
             break
-        parts.append(part)
         if len(parts) == 3:
             break
+        parts.append(part)
     return '.'.join(parts)
 
 
