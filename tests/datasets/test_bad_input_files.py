@@ -4,6 +4,8 @@ import os
 import os.path as osp
 import pickle
 
+import cv2
+import numpy as np
 import pytest
 from mmengine.config import Config
 
@@ -28,17 +30,23 @@ def _edit_json(path, fn):
         json.dump(data, f)
 
 
-def _truncate(path, keep=0.6):
-    with open(path, 'rb') as f:
-        data = f.read()
+def _write_truncated_jpeg(path, hw=(24, 32)):
+    """A textured JPEG cut in the middle of its scan data: cv2.imread decodes it with
+    no error (the missing rows grey), the silent case."""
+    img = np.random.default_rng(0).integers(0, 255, (*hw, 3), dtype=np.uint8)
+    data = cv2.imencode('.jpg', img)[1].tobytes()
+    sos = data.rfind(b'\xff\xda')
+    cut = data[:sos + (len(data) - sos) // 2]
     with open(path, 'wb') as f:
-        f.write(data[:int(len(data) * keep)])
+        f.write(cut)
+    decoded = cv2.imread(path)
+    assert decoded is not None and decoded.shape == (*hw, 3)  # what OpenCV alone gives
 
 
 def test_truncated_jpeg_named_in_testing_and_skipped_in_training(mevis):
     root, _ = mevis
     path = osp.join(root, 'train', 'JPEGImages', 'vidB', '00002.jpg')
-    _truncate(path)
+    _write_truncated_jpeg(path)
     ds = MeViSDataset(data_root=root, split='train', test_mode=True, pipeline=PIPE)
     bad = _index(ds, 'vidB', '0')
     with pytest.raises(RVOSDataError, match=f"video 'vidB' exp '0'.*{path}.*truncated JPEG"):
@@ -54,7 +62,7 @@ def test_truncated_jpeg_in_a_video_folder(mevis):
     folder = osp.join(root, 'train', 'JPEGImages', 'vidA')
     assert len(read_video(folder)) == 8
     path = osp.join(folder, '00003.jpg')
-    _truncate(path)
+    _write_truncated_jpeg(path)
     with pytest.raises(ValueError, match=f'{path}.*truncated JPEG'):
         read_video(folder)
 

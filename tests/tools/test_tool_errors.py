@@ -20,27 +20,32 @@ def _run(args, env_extra=None):
                           text=True, timeout=600)
 
 
-def test_converter_refuses_out_equal_to_an_input(tmp_path):
-    dit = tmp_path / 'FlowRVS_dit_mevis.pth'
-    torch.save(dict(model={'patch_embedding.weight': torch.zeros(2, 16, 1, 2, 2)}), str(dit))
-    before = dit.read_bytes()
-    proc = _run([CONVERTER, '--dit', str(dit), '--vae', str(dit), '--out', str(dit)])
+def test_converter_refuses_out_equal_to_an_input(tmp_path, tiny_wan_dir):
+    from tests.models.test_official_checkpoint import _official_files
+    _, _, dit, vae = _official_files(tmp_path, tiny_wan_dir, use_dvi=True)
+    before = open(vae, 'rb').read()
+    proc = _run([CONVERTER, '--dit', dit, '--vae', vae, '--out', vae])
     assert proc.returncode != 0 and 'refusing to overwrite an input' in proc.stderr
-    assert dit.read_bytes() == before
+    assert open(vae, 'rb').read() == before
     link = tmp_path / 'same.pth'
     link.symlink_to(dit)
-    proc = _run([CONVERTER, '--dit', str(dit), '--vae', str(dit), '--out', str(link)])
+    proc = _run([CONVERTER, '--dit', dit, '--vae', vae, '--out', str(link)])
     assert proc.returncode != 0 and 'refusing to overwrite' in proc.stderr
-    assert dit.read_bytes() == before
+    assert os.path.islink(link) and not os.path.exists(str(link) + '.tmp')
 
 
 def test_eval_predictions_refuses_duplicate_names(tmp_path):
+    from tests.datasets.rvos_fixtures import make_mevis
+    make_mevis(str(tmp_path / 'mevis'))
     a, b = tmp_path / 'a', tmp_path / 'b'
     a.mkdir()
     b.mkdir()
-    proc = _run(['tools/eval_predictions.py', '--dataset', 'mevis', '--data-root', str(tmp_path),
-                 '--pred', str(a), str(b), '--names', 'x', 'x', '--json', str(tmp_path / 's.json')])
+    out = tmp_path / 's.json'
+    proc = _run(['tools/eval_predictions.py', '--dataset', 'mevis', '--data-root',
+                 str(tmp_path / 'mevis' / 'train'), '--pred', str(a), str(b),
+                 '--names', 'x', 'x', '--json', str(out), '--nproc', '1'])
     assert proc.returncode == 2 and '--names must differ' in proc.stderr and 'x' in proc.stderr
+    assert not out.exists()
 
 
 def test_user_mistakes_print_the_named_error_without_traceback(tmp_path):
