@@ -55,7 +55,8 @@ def test_auto_resume_falls_back_past_a_truncated_latest(tmp_path):
     assert cfg.load_from == paths[1]
     _truncate(paths[0])
     _truncate(paths[1])
-    with pytest.raises(CorruptCheckpointError, match=r'no intact checkpoint.*iter_6.*iter_4.*iter_2'):
+    with pytest.raises(CorruptCheckpointError,
+                       match=r'no intact checkpoint.*iter_6.*iter_4.*iter_2'):
         prepare_work_dir(Config(dict(work_dir=work, resume=True, load_from=None)))
     with pytest.raises(CorruptCheckpointError, match=r'cannot resume from .*iter_2\.pth'):
         prepare_work_dir(Config(dict(work_dir=work, resume=True, load_from=paths[0])))

@@ -14,8 +14,9 @@ CONFIG = os.path.join(REPO, 'configs', 'quickstart', 'flowrvs_tiny_synthetic.py'
 
 def _run(args, env_extra=None):
     env = dict(os.environ, PYTHONPATH=REPO + os.pathsep + os.environ.get('PYTHONPATH', ''),
-               PYTHONWARNINGS='ignore', OMP_NUM_THREADS='1', **(env_extra or {}))
-    env.pop('MMFLOWRVS_DEBUG', None) if not env_extra else None
+               PYTHONWARNINGS='ignore', OMP_NUM_THREADS='1')
+    env.pop('MMFLOWRVS_DEBUG', None)
+    env.update(env_extra or {})
     return subprocess.run([sys.executable, *args], cwd=REPO, env=env, capture_output=True,
                           text=True, timeout=600)
 
