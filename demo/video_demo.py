@@ -71,4 +71,5 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    from mmflowrvs.utils.tool_errors import run_tool
+    run_tool(main)

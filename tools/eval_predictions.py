@@ -52,6 +52,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.names and len(args.names) != len(args.pred):
         parser.error(f'{len(args.names)} --names for {len(args.pred)} --pred folders')
+    if args.names and len(set(args.names)) != len(args.names):
+        dup = sorted({n for n in args.names if args.names.count(n) > 1})
+        parser.error(f'--names must differ (a repeated name would drop a method from '
+                     f'--json and the report): {", ".join(dup)} given more than once')
     for pred in args.pred:
         if not osp.isdir(pred):
             parser.error(f'--pred {pred} is not a folder')
@@ -97,4 +101,5 @@ def main(argv=None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from mmflowrvs.utils.tool_errors import run_tool
+    run_tool(main)

@@ -18,6 +18,7 @@ from mmengine.evaluator import DumpResults
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
+from mmflowrvs.engine.hooks import require_matching_checkpoint
 from mmflowrvs.models.checkpoint_meta import apply_checkpoint_meta
 from mmflowrvs.utils.tool_config import load_tool_config
 from mmflowrvs.utils.preflight import check_paths
@@ -83,6 +84,7 @@ def main() -> None:
         raise SystemExit(f'checkpoint not found: {args.checkpoint}')
     cfg.load_from = args.checkpoint
     apply_checkpoint_meta(cfg, args.checkpoint, args.cfg_options)  # e.g. use_dvi of a release
+    require_matching_checkpoint(cfg)  # no foreign weights scored
     if args.show or args.show_dir:
         enable_visualization(cfg, args)
     if args.pred_dir:
@@ -99,4 +101,5 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    from mmflowrvs.utils.tool_errors import run_tool
+    run_tool(main)

@@ -15,6 +15,7 @@ from mmengine.runner import Runner
 
 from mmflowrvs.utils.tool_config import load_tool_config
 from mmflowrvs.utils.preflight import check_paths
+from mmflowrvs.utils.work_dir_checkpoints import prepare_work_dir
 
 
 def parse_args() -> argparse.Namespace:
@@ -74,6 +75,7 @@ def main() -> None:
         cfg.resume = True
         cfg.load_from = args.resume
     check_paths(cfg, mode='train')
+    prepare_work_dir(cfg)  # stale .tmp, corrupt latest checkpoint, rerun without --resume
     if 'runner_type' not in cfg:
         runner = Runner.from_cfg(cfg)
     else:
@@ -82,4 +84,5 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    from mmflowrvs.utils.tool_errors import run_tool
+    run_tool(main)

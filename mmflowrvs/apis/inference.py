@@ -6,12 +6,12 @@ from typing import List, Optional, Sequence, Union
 import numpy as np
 import torch
 from mmengine.config import Config
-from mmengine.runner import load_checkpoint
 
 from mmflowrvs.models.checkpoint_meta import apply_checkpoint_meta
 from mmflowrvs.registry import MODELS
 from mmflowrvs.structures import RVOSDataSample
 from mmflowrvs.utils import register_all_modules
+from mmflowrvs.utils.checkpoint_keys import load_model_checkpoint
 from .video_io import VideoInput, read_video
 
 
@@ -43,7 +43,7 @@ def init_model(config: Union[str, Config], checkpoint: Optional[str] = None,
     if checkpoint is not None:
         if not os.path.isfile(checkpoint):
             raise FileNotFoundError(f'checkpoint not found: {checkpoint}')
-        load_checkpoint(model, checkpoint, map_location='cpu', strict=False)
+        load_model_checkpoint(model, checkpoint, map_location='cpu')
     model.cfg = config
     return model.to(device).eval()
 

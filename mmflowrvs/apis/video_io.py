@@ -6,6 +6,8 @@ from typing import List, Sequence, Union
 import cv2
 import numpy as np
 
+from mmflowrvs.datasets.transforms.frame_file import read_rgb_frame
+
 VideoInput = Union[str, Sequence[np.ndarray]]
 FRAME_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp')
 
@@ -49,10 +51,7 @@ def _read_folder(path: str) -> List[np.ndarray]:
     names = sorted(n for n in os.listdir(path) if n.lower().endswith(FRAME_EXTS))
     frames = []
     for n in names:
-        img = cv2.imread(os.path.join(path, n), cv2.IMREAD_COLOR)
-        if img is None:
-            raise ValueError(f'cannot decode frame {os.path.join(path, n)}')
-        frames.append(cv2.cvtColor(img, cv2.COLOR_BGR2RGB))
+        frames.append(read_rgb_frame(os.path.join(path, n)))  # truncated JPEGs refused
     return frames
 
 

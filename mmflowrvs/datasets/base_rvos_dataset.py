@@ -14,6 +14,7 @@ from mmengine.dataset import BaseDataset
 
 from .data_errors import RVOSDataError
 from .serialized_store import SerializedStore
+from .text_utils import clean_expression
 
 
 class BaseRVOSDataset(BaseDataset):
@@ -87,6 +88,18 @@ class BaseRVOSDataset(BaseDataset):
             raise RVOSDataError(message)
         self.num_skipped_at_init += 1
         warnings.warn(f'{message} -> skipped ({self.num_skipped_at_init} skipped so far)')
+
+    def expression_of(self, video_id: str, exp_id: str, exp: dict) -> Optional[str]:
+        """The cleaned expression of one annotation entry, or None when it is
+        missing or empty (after :meth:`invalid`: raised in testing, skipped and
+        counted in training)."""
+        raw = exp.get('exp') if isinstance(exp, dict) else None
+        text = clean_expression(raw) if isinstance(raw, str) else ''
+        if not text:
+            self.invalid(f"video '{video_id}' exp '{exp_id}': empty or missing expression "
+                         f'{raw!r} in {self.ann_file}')
+            return None
+        return text
 
     @staticmethod
     def _check_file(path: str, what: str) -> str:

@@ -2,11 +2,9 @@
 import os.path as osp
 from typing import Dict, List, Optional, Tuple
 
-from mmengine.fileio import load
-
 from mmflowrvs.registry import DATASETS
+from .annotation_io import load_json_annotation, videos_of
 from .base_rvos_dataset import BaseRVOSDataset
-from .text_utils import clean_expression
 
 
 @DATASETS.register_module()
@@ -52,11 +50,12 @@ class MeViSDataset(BaseRVOSDataset):
                          ann_file=ann_file, data_prefix=prefix, **kwargs)
 
     def parse_annotations(self) -> Tuple[Dict[str, dict], List[dict], Optional[dict]]:
-        meta = load(self._check_file(self.ann_file, 'MeViS meta_expressions'))['videos']
+        meta = videos_of(load_json_annotation(self.ann_file, 'MeViS meta_expressions'),
+                         self.ann_file)
         mask_dict = None
         mask_path = self.data_prefix['mask_path']
         if self.with_gt:
-            mask_dict = load(self._check_file(mask_path, 'MeViS mask_dict'))
+            mask_dict = load_json_annotation(mask_path, 'MeViS mask_dict')
         videos, items = {}, []
         for vid in sorted(meta):
             vmeta = meta[vid]
@@ -65,10 +64,13 @@ class MeViSDataset(BaseRVOSDataset):
                                frame_dir=osp.join(self.data_prefix['img_path'], vid))
             for exp_id in sorted(vmeta['expressions'], key=_exp_sort_key):
                 exp = vmeta['expressions'][exp_id]
+                expression = self.expression_of(vid, str(exp_id), exp)
+                if expression is None:
+                    continue
                 anno_ids = [int(a) for a in exp.get('anno_id', [])]
                 obj_ids = [int(o) for o in exp.get('obj_id', [])]
                 item = dict(video_id=vid, exp_id=str(exp_id),
-                            expression=clean_expression(exp['exp']),
+                            expression=expression,
                             obj_ids=obj_ids, anno_ids=anno_ids,
                             # only an explicit empty list means "no target"; the
                             # server split has no anno_id at all

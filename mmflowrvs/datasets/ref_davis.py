@@ -39,7 +39,9 @@ class RefDAVISDataset(RefYTVOSDataset):
         super().__init__(split=split, data_root=data_root, ann_file=ann_file,
                          data_prefix=prefix, **kwargs)
 
-    def make_item(self, vid: str, exp_id: str, exp: dict, objects: dict) -> dict:
+    def make_item(self, vid: str, exp_id: str, exp: dict, objects: dict) -> Optional[dict]:
         item = super().make_item(vid, exp_id, exp, objects)
+        if item is None:
+            return None
         item['anno_index'] = int(exp_id) % 4
         return item

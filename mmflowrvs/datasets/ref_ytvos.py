@@ -2,12 +2,10 @@
 import os.path as osp
 from typing import Dict, List, Optional, Tuple
 
-from mmengine.fileio import load
-
 from mmflowrvs.registry import DATASETS
+from .annotation_io import load_json_annotation, videos_of
 from .base_rvos_dataset import BaseRVOSDataset
 from .mevis import _exp_sort_key
-from .text_utils import clean_expression
 
 
 @DATASETS.register_module()
@@ -59,19 +57,22 @@ class RefYTVOSDataset(BaseRVOSDataset):
         path = self.data_prefix.get('meta_path')
         if not self.with_gt or not path or not osp.isfile(path):
             return {}
-        return load(path)['videos']
+        return videos_of(load_json_annotation(path, 'Ref-YouTube-VOS meta.json'), path)
 
     def _excluded_videos(self) -> set:
         path = self.data_prefix.get('exclude_path')
         if not path:
             return set()
-        return set(load(self._check_file(path, 'videos to exclude (test split)'))['videos'])
+        return set(videos_of(load_json_annotation(path, 'videos to exclude (test split)'), path))
 
-    def make_item(self, vid: str, exp_id: str, exp: dict, objects: dict) -> dict:
-        """Builds one expression's item (subclasses add keys)."""
+    def make_item(self, vid: str, exp_id: str, exp: dict, objects: dict) -> Optional[dict]:
+        """Builds one expression's item (subclasses add keys); None: skipped."""
+        expression = self.expression_of(vid, str(exp_id), exp)
+        if expression is None:
+            return None
         obj_ids = exp.get('obj_id', [])
         obj_ids = [int(o) for o in (obj_ids if isinstance(obj_ids, list) else [obj_ids])]
-        item = dict(video_id=vid, exp_id=str(exp_id), expression=clean_expression(exp['exp']),
+        item = dict(video_id=vid, exp_id=str(exp_id), expression=expression,
                     obj_ids=obj_ids, no_target='obj_id' in exp and len(obj_ids) == 0,
                     mask_type='png' if self.with_gt else None)
         cats = [objects.get(str(o), {}).get('category') for o in obj_ids]
@@ -80,7 +81,7 @@ class RefYTVOSDataset(BaseRVOSDataset):
         return item
 
     def parse_annotations(self) -> Tuple[Dict[str, dict], List[dict], Optional[dict]]:
-        meta = load(self._check_file(self.ann_file, 'meta_expressions'))['videos']
+        meta = videos_of(load_json_annotation(self.ann_file, 'meta_expressions'), self.ann_file)
         excluded = self._excluded_videos()
         objects_all = self._objects()
         videos, items = {}, []
@@ -95,7 +96,9 @@ class RefYTVOSDataset(BaseRVOSDataset):
                                objects={str(k): list(v.get('frames', []))
                                         for k, v in objects.items()} if objects else None)
             for exp_id in sorted(vmeta['expressions'], key=_exp_sort_key):
-                items.append(self.make_item(vid, exp_id, vmeta['expressions'][exp_id], objects))
+                item = self.make_item(vid, exp_id, vmeta['expressions'][exp_id], objects)
+                if item is not None:
+                    items.append(item)
         return videos, items, None
 
     def get_data_info(self, idx: int) -> dict:

@@ -12,7 +12,6 @@ the (T, H, W) target masks when a worker needs them.
   ``<root>/<split>/Annotations/<video>/<frame>.png`` (target = png == obj_id),
   categories from ``<root>/<split>/meta.json`` when present.
 """
-import json
 import os.path as osp
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
@@ -59,22 +58,28 @@ class ExpressionGT:
                     raise ValueError(f'GT {path}: shape {ids.shape}, expected {self.shape}')
                 masks[t] = ids == self.obj_id
             return masks
-        from pycocotools import mask as mask_utils
+        from mmflowrvs.datasets.transforms.rle_decoding import decode_rle
         for per_frame in self.rles:
             if len(per_frame) != len(self.frames):
                 raise ValueError(f'MeViS GT of {self.video}/{self.exp_id}: {len(per_frame)} '
                                  f'masks for {len(self.frames)} frames')
             for t, rle in enumerate(per_frame):
-                if rle is not None:
-                    masks[t] |= mask_utils.decode(rle).astype(bool)
+                if rle is None:
+                    continue
+                try:
+                    masks[t] |= decode_rle(rle).astype(bool)
+                except (ValueError, TypeError, KeyError) as err:
+                    raise ValueError(f'MeViS GT of {self.video}/{self.exp_id} frame '
+                                     f"'{self.frames[t]}': invalid RLE in mask_dict.json "
+                                     f'({err})') from err
         return masks
 
 
 def _load_json(path: str) -> dict:
     if not osp.isfile(path):
         raise FileNotFoundError(f'missing dataset file {path}')
-    with open(path) as f:
-        return json.load(f)
+    from mmflowrvs.datasets.annotation_io import load_json_annotation
+    return load_json_annotation(path, 'dataset file')  # JSON errors name the file
 
 
 def _mevis_video_shape(root: str, video: str, info: dict, mask_dict: dict) -> Tuple[int, int]:

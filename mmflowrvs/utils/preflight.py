@@ -33,6 +33,7 @@ def check_paths(cfg: Config, mode: str = 'train') -> None:
 
     Raises:
         FileNotFoundError: naming the config key and the missing path.
+        ValueError: an ``ann_file`` named like a pickle (unpickling runs code).
     """
     model = cfg.get('model', {})
     pretrained = model.get('pretrained') if isinstance(model, dict) else None
@@ -49,6 +50,9 @@ def check_paths(cfg: Config, mode: str = 'train') -> None:
         ann = ds.get('ann_file')
         if root and ann and not os.path.isabs(ann):
             ann = os.path.join(root, ann)
+        if ann:
+            from mmflowrvs.datasets.annotation_io import refuse_pickle
+            refuse_pickle(ann, f"ann_file of {ds.get('type', 'dataset')}")
         if ann and not os.path.exists(ann):
             raise FileNotFoundError(f"annotation file of {ds.get('type', 'dataset')} not "
                                     f'found: {ann!r}')

@@ -230,8 +230,10 @@ def test_init_model_applies_use_dvi(tmp_path, tiny_wan_dir):
     src = _perturbed(_tiny_cfg(CFG_CURRENT, tiny_wan_dir))  # DVI
     dit = str(tmp_path / 'dit.pth')
     torch.save(dict(model=src.backbone.transformer.state_dict()), dit)
+    vae = str(tmp_path / 'tuned_vae.pth')  # a whole release: strict loading needs the decoder
+    _tuned_vae(src, tiny_wan_dir, vae)
     out = str(tmp_path / 'c.pth')
-    torch.save(convert_official(dit, ''), out)
+    torch.save(convert_official(dit, vae), out)
     cfg = _tiny_cfg(CFG_CURRENT, tiny_wan_dir)
     cfg.model.backbone.use_dvi = False  # a config value, not an explicit override
     model = init_model(cfg, out)

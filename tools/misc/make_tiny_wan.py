@@ -27,4 +27,5 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    from mmflowrvs.utils.tool_errors import run_tool
+    run_tool(main)

@@ -39,11 +39,19 @@ def main() -> None:
     for p in (args.dit, args.vae):
         if not os.path.isfile(p):
             raise SystemExit(f'file not found: {p}')
+    for p in (args.dit, args.vae):
+        if os.path.exists(args.out) and os.path.samefile(p, args.out):
+            raise SystemExit(f'--out {args.out} is the input {p}: refusing to overwrite an '
+                             'input; choose another output file')
     ckpt = convert_official(args.dit, args.vae, use_ema=not args.no_ema, release=args.release)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     tmp = args.out + '.tmp'
-    torch.save(ckpt, tmp)
-    os.replace(tmp, args.out)
+    try:  # atomic: a failed or killed write leaves no half-written --out
+        torch.save(ckpt, tmp)
+        os.replace(tmp, args.out)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
     meta = ckpt['meta']
     ema = meta['ema_applied'] if meta['ema_present'] else 'no (the file has no EMA)'
     print(f"wrote {args.out}: {len(ckpt['state_dict'])} tensors, "
@@ -56,4 +64,5 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    from mmflowrvs.utils.tool_errors import run_tool
+    run_tool(main)

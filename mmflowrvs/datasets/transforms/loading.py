@@ -5,12 +5,13 @@ from typing import List, Optional, Sequence, Tuple, Union
 import cv2
 import numpy as np
 from PIL import Image
-from pycocotools import mask as mask_utils
 
 from mmflowrvs.registry import TRANSFORMS
 from mmflowrvs.utils.lru_cache import LRUCache
 from ..data_errors import RVOSDataError, describe
 from .base import RVOSTransform
+from .frame_file import read_rgb_frame
+from .rle_decoding import decode_rle
 
 _REDUCED_FLAGS = {2: cv2.IMREAD_REDUCED_COLOR_2, 4: cv2.IMREAD_REDUCED_COLOR_4,
                   8: cv2.IMREAD_REDUCED_COLOR_8}
@@ -59,13 +60,10 @@ class LoadRVOSFrames(RVOSTransform):
     @staticmethod
     def _decode(path: str, flag: int, results: dict) -> np.ndarray:
         """(H, W, 3) RGB uint8 of one frame file."""
-        if not osp.isfile(path):
-            raise RVOSDataError(f'{describe(results)}: frame file missing: {path}')
-        img = cv2.imread(path, flag)
-        if img is None:
-            raise RVOSDataError(f'{describe(results)}: cannot decode frame {path} '
-                                '(corrupt or not an image)')
-        return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+        try:
+            return read_rgb_frame(path, flag)
+        except (OSError, ValueError) as err:  # missing, corrupt or truncated
+            raise RVOSDataError(f'{describe(results)}: {err}') from err
 
     def _read(self, paths: List[str], flag: int, results: dict) -> List[np.ndarray]:
         """The frames of ``paths``, decoded or from the cache; the caller owns them."""
@@ -126,15 +124,17 @@ def decode_rle_union(rles: Sequence[Optional[dict]], hw: Tuple[int, int],
     for rle in rles:
         if rle is None:
             continue
+        if not isinstance(rle, dict) or 'size' not in rle or 'counts' not in rle:
+            raise RVOSDataError(f'{where}: not a COCO RLE (a dict with size and counts): '
+                                f'{str(rle)[:60]!r}')
         if tuple(rle['size']) != tuple(hw):
             raise RVOSDataError(f"{where}: RLE size {list(rle['size'])} differs from the "
                                 f'frame size {list(hw)}')
-        counts = rle['counts']
-        if isinstance(counts, list):  # uncompressed RLE
-            rle = mask_utils.frPyObjects(rle, *rle['size'])
-        elif isinstance(counts, str):
-            rle = dict(size=rle['size'], counts=counts.encode('ascii'))
-        out |= mask_utils.decode(rle).astype(bool)
+        try:
+            out |= decode_rle(rle).astype(bool)
+        except (ValueError, TypeError, UnicodeEncodeError) as err:
+            raise RVOSDataError(f"{where}: invalid RLE counts {str(rle['counts'])[:40]!r} "
+                                f'({err})') from err
     return out
 
 

@@ -1,5 +1,7 @@
+from .checkpoint_keys_hook import CheckpointKeysHook, require_matching_checkpoint
 from .prediction_writer_hook import PredictionWriterHook
 from .rvos_visualization_hook import RVOSVisualizationHook
 from .sync_check_hook import DistributedSyncCheckHook
 
-__all__ = ['DistributedSyncCheckHook', 'PredictionWriterHook', 'RVOSVisualizationHook']
+__all__ = ['CheckpointKeysHook', 'DistributedSyncCheckHook', 'PredictionWriterHook',
+           'RVOSVisualizationHook', 'require_matching_checkpoint']

@@ -8,6 +8,7 @@ from mmflowrvs.registry import MODELS
 from mmflowrvs.utils.lru_cache import LRUCache
 from mmflowrvs.utils.text_utils import clean_expression
 from ..utils import freeze, resolve_subfolder, to_dtype
+from .prompt_truncation import warn_truncated_prompts
 
 
 @MODELS.register_module()
@@ -57,6 +58,7 @@ class UMT5TextEncoder(nn.Module):
         self.embed_dim = self.encoder.config.d_model
         self.cache_size = cache_size
         self._cache: LRUCache[torch.Tensor] = LRUCache(cache_size)
+        self._truncated: set = set()  # prompts already warned about (cut to max_length)
 
     def train(self, mode: bool = True) -> 'UMT5TextEncoder':
         """Stays in eval mode: the encoder is frozen."""
@@ -66,6 +68,7 @@ class UMT5TextEncoder(nn.Module):
     @torch.no_grad()
     def _encode_uncached(self, prompts: List[str]) -> List[torch.Tensor]:
         device = next(self.encoder.parameters()).device
+        warn_truncated_prompts(self.tokenizer, prompts, self.max_length, self._truncated)
         tokens = self.tokenizer(prompts, padding='max_length', max_length=self.max_length,
                                 truncation=True, add_special_tokens=True,
                                 return_attention_mask=True, return_tensors='pt')
