@@ -26,7 +26,7 @@ ref_ytvos_train = dict(
     min_num_frames=num_frames,
     pipeline={{_base_.train_pipeline}})
 refcoco_common = dict(
-    type='mmdet.RefCocoDataset',
+    type='PlainRefCocoDataset',
     data_root=coco_root,
     data_prefix=dict(img_path='train2014/'),
     split='train',

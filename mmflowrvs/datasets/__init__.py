@@ -5,6 +5,7 @@ from .expression_swap import ExpressionSwapDataset
 from .mevis import MeViSDataset
 from .ref_davis import RefDAVISDataset
 from .ref_ytvos import RefYTVOSDataset
+from .refcoco import PlainRefCocoDataset, load_plain_pickle
 from .serialized_store import SerializedStore
 from .synthetic_vocab import SYNTHETIC_VOCAB
 from .text_utils import clean_expression, swap_left_right
@@ -12,5 +13,6 @@ from .transforms import *  # noqa: F401,F403
 
 __all__ = [
     'BaseRVOSDataset', 'ExpressionSwapDataset', 'RVOSDataError', 'MeViSDataset', 'RefDAVISDataset', 'RefYTVOSDataset',
+    'PlainRefCocoDataset', 'load_plain_pickle',
     'SerializedStore', 'SYNTHETIC_VOCAB', 'clean_expression', 'swap_left_right'
 ]

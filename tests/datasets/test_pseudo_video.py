@@ -143,7 +143,7 @@ def test_joint_config_concatenates_ref_ytvos_and_pseudo_videos(tmp_path, ytvos):
         ds_cfg.data_root = coco
     ds = DATASETS.build(joint)
     sizes = [len(d) for d in ds.datasets]
-    assert [type(d).__name__ for d in ds.datasets] == ['RefYTVOSDataset'] + ['RefCocoDataset'] * 3
+    assert [type(d).__name__ for d in ds.datasets] == ['RefYTVOSDataset'] + ['PlainRefCocoDataset'] * 3
     assert len(ds) == sum(sizes) and sizes[1:] == [1, 1, 1]
     video = ds[0]
     assert video['inputs'].shape[:2] == (17, 3)

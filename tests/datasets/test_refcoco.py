@@ -6,8 +6,10 @@ import pickle
 import random
 
 import numpy as np
+import pytest
 from mmengine.config import Config
 
+from mmflowrvs.datasets import RVOSDataError, load_plain_pickle
 from mmflowrvs.registry import DATASETS
 from rvos_fixtures import write_jpg
 
@@ -43,7 +45,7 @@ def test_refcoco_config_builds_one_frame_clips(tmp_path):
     ds_cfg = cfg.train_dataloader.dataset
     ds_cfg.data_root = root
     ds = DATASETS.build(ds_cfg)
-    assert type(ds).__name__ == 'RefCocoDataset' and len(ds) == 1
+    assert type(ds).__name__ == 'PlainRefCocoDataset' and len(ds) == 1
     seen = set()
     for _ in range(40):
         out = ds[0]
@@ -59,3 +61,35 @@ def test_refcoco_config_builds_one_frame_clips(tmp_path):
         cols = np.nonzero(s.gt_masks[0].numpy().any(0))[0]
         assert cols.min() < w * 0.1 and cols.max() < w * 0.4
     assert 'the dog' in seen and seen & {'the man on the left', 'the man on the right'}
+
+
+class _RunsCode:
+    """A pickle payload that would create a marker file when unpickled."""
+
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (self.marker, 'w'))
+
+
+def test_refcoco_split_file_is_read_as_plain_values(tmp_path):
+    root = str(tmp_path / 'coco')
+    _make_refcoco(root)
+    split = osp.join(root, 'refcoco', 'refs(unc).p')
+    with open(split, 'rb') as f:
+        assert load_plain_pickle(split) == pickle.load(f)
+    marker = str(tmp_path / 'ran')
+    with open(split, 'wb') as f:  # a crafted split file
+        pickle.dump([_RunsCode(marker)], f)
+    cfg = Config.fromfile(CONFIG).train_dataloader.dataset
+    cfg.data_root = root
+    with pytest.raises(RVOSDataError, match=r'refs\(unc\)\.p names (io|builtins)\.open'):
+        DATASETS.build(cfg)
+    assert not osp.exists(marker)
+    with open(split, 'wb') as f:
+        f.write(b'not a pickle')
+    with pytest.raises(RVOSDataError, match=r'refs\(unc\)\.p is not a readable pickle'):
+        load_plain_pickle(split)
+    from mmengine.fileio.handlers.registry_utils import file_handlers
+    assert type(file_handlers['pkl']).__name__ == 'PickleHandler'  # restored after use

@@ -1,7 +1,7 @@
 # RefCOCO / RefCOCO+ / RefCOCOg image pre-training: mmdet's RefCocoDataset, each image a
 # 1-frame clip (T=1). Needs mmdet 3.x. Transforms of mmflowrvs are named with their
 # scope because the pipeline is built inside mmdet's dataset.
-dataset_type = 'mmdet.RefCocoDataset'
+dataset_type = 'PlainRefCocoDataset'  # mmdet's, split file read as plain values
 data_root = 'data/coco/'
 refer_set = 'refcoco'  # or 'refcoco+', 'refcocog'
 # refcoco+: 'refcoco+/refs(unc).p'; refcocog: 'refcocog/refs(umd).p'
