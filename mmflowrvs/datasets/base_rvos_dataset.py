@@ -37,6 +37,10 @@ class BaseRVOSDataset(BaseDataset):
             a warning and a count instead of raising. Defaults to
             ``not test_mode``; it is always False in test mode (testing never
             skips).
+        lower_case (bool, optional): Whether expressions are lower-cased after
+            cleaning. Defaults to ``not test_mode``, as the reference does
+            (training lower-cases; its inference passes the case as written, and
+            UMT5 is case-sensitive).
         **kwargs: Passed to :class:`mmengine.dataset.BaseDataset`.
     """
 
@@ -48,6 +52,7 @@ class BaseRVOSDataset(BaseDataset):
                  anchor_stride: Optional[int] = None,
                  min_num_frames: int = 0,
                  skip_invalid: Optional[bool] = None,
+                 lower_case: Optional[bool] = None,
                  test_mode: bool = False,
                  **kwargs) -> None:
         self.split = split
@@ -57,6 +62,7 @@ class BaseRVOSDataset(BaseDataset):
         self.skip_invalid = (not test_mode) if skip_invalid is None else skip_invalid
         if test_mode:
             self.skip_invalid = False
+        self.lower_case = (not test_mode) if lower_case is None else lower_case
         self.num_skipped_at_init = 0
         self.num_skipped_samples = 0
         self._videos: Optional[SerializedStore] = None
@@ -94,7 +100,7 @@ class BaseRVOSDataset(BaseDataset):
         missing or empty (after :meth:`invalid`: raised in testing, skipped and
         counted in training)."""
         raw = exp.get('exp') if isinstance(exp, dict) else None
-        text = clean_expression(raw) if isinstance(raw, str) else ''
+        text = clean_expression(raw, lower=self.lower_case) if isinstance(raw, str) else ''
         if not text:
             self.invalid(f"video '{video_id}' exp '{exp_id}': empty or missing expression "
                          f'{raw!r} in {self.ann_file}')

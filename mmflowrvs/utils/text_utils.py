@@ -2,30 +2,45 @@
 import html
 import re
 
-_LEFT_RIGHT = re.compile(r'\b(left|right)\b', flags=re.IGNORECASE)
+# "left" / "right" as whole words and their direction forms (leftmost, lefthand,
+# left-hand, leftward(s), ...); never inside other words ("bright", "leftover").
+_LEFT_RIGHT = re.compile(r'\b(left|right)(most|hand|-hand|wards|ward)?\b', flags=re.IGNORECASE)
 
 
 def clean_expression(text: str, lower: bool = True) -> str:
-    """Cleans a referring expression as the reference datasets do.
+    """Cleans a referring expression in the reference code's order.
 
-    Unescapes HTML entities, removes ``"`` and ``\\``, collapses whitespace and
-    (by default) lower-cases.
+    Collapses runs of whitespace to one space (and strips the ends) first, then
+    unescapes HTML entities once (``&amp;amp;`` -> ``&amp;``; ``&nbsp;`` becomes a
+    no-break space that is not collapsed), then removes ``"`` and ``\\``, and
+    optionally lower-cases (the reference lower-cases training expressions only;
+    UMT5 is case-sensitive).
 
     Args:
-        text (str): Raw expression from the annotation file.
+        text (str): Raw expression from the annotation file or the user.
         lower (bool): Whether to lower-case. Defaults to True.
 
     Returns:
         str: The cleaned expression.
     """
-    text = html.unescape(html.unescape(text))
+    text = html.unescape(' '.join(text.split()))
     text = text.replace('"', '').replace('\\', '')
-    text = re.sub(r'\s+', ' ', text).strip()
     return text.lower() if lower else text
 
 
+def _same_case(new: str, old: str) -> str:
+    if old.isupper():
+        return new.upper()
+    return new.capitalize() if old[0].isupper() else new
+
+
 def swap_left_right(text: str) -> str:
-    """Swaps the whole words "left" and "right" (keeps the case of the first letter).
+    """Swaps left and right as whole words and their forms, keeping the case.
+
+    ``left``/``leftmost``/``left-hand``/``Leftwards``/``LEFT`` become
+    ``right``/``rightmost``/``right-hand``/``Rightwards``/``RIGHT`` and vice versa;
+    words that merely contain the letters (``bright``, ``leftover``, ``copyright``)
+    are kept.
 
     Args:
         text (str): An expression.
@@ -34,8 +49,8 @@ def swap_left_right(text: str) -> str:
         str: The expression as it reads after a horizontal flip.
     """
     def _swap(m: 're.Match') -> str:
-        word = m.group(1)
-        new = 'right' if word.lower() == 'left' else 'left'
-        return new.capitalize() if word[0].isupper() else new
+        stem = m.group(1)
+        new = 'right' if stem.lower() == 'left' else 'left'
+        return _same_case(new, stem) + (m.group(2) or '')
 
     return _LEFT_RIGHT.sub(_swap, text)

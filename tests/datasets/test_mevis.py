@@ -33,7 +33,9 @@ def test_items_and_metainfo(mevis):
     assert len(ds) == 4
     assert ds.serialize_data and ds.metainfo['dataset_name'] == 'mevis'
     info = ds.get_data_info(_find(ds, 'vidA', '0'))
-    assert info['expression'] == 'the red car'  # whitespace collapsed, lower-cased
+    assert info['expression'] == 'The Red car'  # whitespace collapsed, case kept at test
+    train = _build(root, test_mode=False)
+    assert train.get_data_info(_find(train, 'vidA', '0'))['expression'] == 'the red car'
     assert info['frame_ids'] == ['00000', '00002', '00004', '00006']
     out = ds[_find(ds, 'vidA', '1')]
     meta = out['data_samples'].metainfo

@@ -6,10 +6,11 @@ from mmflowrvs.utils.text_utils import clean_expression, swap_left_right
 
 
 def test_clean_prompt_and_left_right():
-    assert clean_expression('  the &quot;red&quot;\n circle \\ ', lower=False) == 'the red circle'
+    # whitespace is collapsed before the backslash goes: its space stays, as the reference's
+    assert clean_expression('  the &quot;red&quot;\n circle \\ ', lower=False) == 'the red circle '
     assert clean_expression('A  Dog') == 'a dog'
     assert swap_left_right('the left one moving right, leftmost') == \
-        'the right one moving left, leftmost'
+        'the right one moving left, rightmost'
 
 
 def test_embeddings_trimmed_and_zero_padded(tiny_wan_dir):

@@ -22,5 +22,6 @@ test_dataloader = dict(
         data_root=data_root,
         split='valid',
         test_mode=True,
+        lower_case=False,  # the raw case at test, as the reference's inference
         pipeline=test_pipeline))
 val_dataloader = test_dataloader

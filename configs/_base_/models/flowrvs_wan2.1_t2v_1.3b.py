@@ -8,6 +8,8 @@ model = dict(
     pretrained=wan_folder,
     data_preprocessor=dict(type='RVOSDataPreprocessor', size_divisor=16, temporal_divisor=4),
     backbone=dict(type='WanBackbone', use_dvi=True, gradient_checkpointing=False, dtype=None),
+    # max_length: 256 tokens in training and testing in the authors' current public code
+    # (their training used 64 before 2026-02; which one produced a release is not on record)
     text_encoder=dict(type='UMT5TextEncoder', max_length=256, dtype=None),
     vae=dict(type='WanVAEEncoder', normalize_mask_latent=False),
     head=dict(type='FlowMatchingHead', boundary_prob=0.5, beta=0.0),
