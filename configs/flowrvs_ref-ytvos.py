@@ -19,4 +19,6 @@ val_evaluator = None
 test_evaluator = dict(type='RVOSMetric', format_only=True,
                       outfile_prefix='work_dirs/flowrvs_ref-ytvos/submission',
                       submission_layout='ref-ytvos')
-custom_hooks = [dict(type='EMAHook', ema_type='TrainableFP32EMA', momentum=1e-4, priority=49)]
+# EMA decay 0.9999 with diffusers EMAModel's warm-up, as the reference trains
+custom_hooks = [dict(type='EMAHook', ema_type='TrainableFP32EMA', momentum=1e-4,
+                     decay_warmup=True, priority=49)]

@@ -18,4 +18,6 @@ val_evaluator = None
 test_dataloader = None
 test_cfg = None
 test_evaluator = None
-custom_hooks = [dict(type='EMAHook', ema_type='TrainableFP32EMA', momentum=1e-4, priority=49)]
+# EMA decay 0.9999 with diffusers EMAModel's warm-up, as the reference trains
+custom_hooks = [dict(type='EMAHook', ema_type='TrainableFP32EMA', momentum=1e-4,
+                     decay_warmup=True, priority=49)]

@@ -25,10 +25,17 @@ class TrainableFP32EMA(ExponentialMovingAverage):
         interval (int): Update every n steps. Defaults to 1.
         device (torch.device, optional): Where to keep the shadow.
         update_buffers (bool): Not supported (buffers are kept in sync).
+        decay_warmup (bool): diffusers ``EMAModel``'s default warm-up, as the
+            reference trains: the n-th update (``steps`` = n - 1 before it) uses
+            ``decay = min(1 - momentum, (1 + steps) / (10 + steps))``; the first
+            update copies the parameters (decay 0) in both. Without it the decay
+            is ``1 - momentum`` from the second update on, and the shadow keeps a
+            share ``(1 - momentum) ** n`` of the initial weights. Defaults to False.
     """
 
     def __init__(self, model: nn.Module, momentum: float = 1e-4, interval: int = 1,
-                 device: Optional[torch.device] = None, update_buffers: bool = False) -> None:
+                 device: Optional[torch.device] = None, update_buffers: bool = False,
+                 decay_warmup: bool = False) -> None:
         if update_buffers:
             raise ValueError('TrainableFP32EMA averages parameters only (update_buffers=False)')
         frozen = {id(p): p for p in model.parameters() if not p.requires_grad}
@@ -51,8 +58,17 @@ class TrainableFP32EMA(ExponentialMovingAverage):
         own = dict(self.module.named_parameters())
         self.avg_parameters = {n: own[n] for n in names}
         self.momentum = momentum
+        self.decay_warmup = decay_warmup
 
     def avg_func(self, averaged_param: torch.Tensor, source_param: torch.Tensor,
                  steps: int) -> None:
-        """shadow <- shadow + momentum (param - shadow), in fp32."""
-        averaged_param.lerp_(source_param.float(), self.momentum)
+        """shadow <- shadow + (1 - decay) (param - shadow), in fp32."""
+        averaged_param.lerp_(source_param.float(), self.momentum_at(int(steps)))
+
+    def momentum_at(self, steps: int) -> float:
+        """``1 - decay`` of the update made when ``steps`` updates were made before."""
+        if not self.decay_warmup:
+            return self.momentum
+        if steps <= 0:
+            return 1.0
+        return 1.0 - min(1.0 - self.momentum, (1 + steps) / (10 + steps))

@@ -28,3 +28,31 @@ def test_shares_frozen_and_keeps_an_fp32_shadow_of_trainable():
     # 10 updates of momentum 1e-4 towards +1: ~1e-3, invisible in bf16 near 0.5
     delta = (ema.module.train_me.weight - start).mean().item()
     assert abs(delta - (1 - (1 - 1e-4) ** 10)) < 1e-5
+
+
+def test_decay_warmup_follows_diffusers_closed_form():
+    """The shadow after n updates towards a moving target equals the recursion with
+    diffusers EMAModel's decay (first update copies; then min(d, (1+t)/(10+t)))."""
+    from diffusers.training_utils import EMAModel
+    torch.manual_seed(0)
+    net = nn.Linear(3, 2)
+    ema = TrainableFP32EMA(net, momentum=1e-4, decay_warmup=True)
+    ref = EMAModel(net.parameters(), decay=1 - 1e-4)  # the reference's EMA, defaults
+    expected = net.weight.detach().clone().double()
+    for n in range(1, 41):
+        with torch.no_grad():
+            net.weight.add_(torch.randn_like(net.weight))
+        t = n - 1
+        decay = 0.0 if t <= 0 else min(1 - 1e-4, (1 + t) / (10 + t))
+        expected = decay * expected + (1 - decay) * net.weight.detach().double()
+        ema.update_parameters(net)
+        ref.step(net.parameters())
+        assert torch.allclose(ema.module.weight.double(), expected, atol=1e-6)
+        assert torch.allclose(ema.module.weight, ref.shadow_params[0], atol=1e-6)
+    assert abs(ema.momentum_at(40) - (1 - 41 / 50)) < 1e-12  # warm-up decay at t = 40
+    assert abs(ema.momentum_at(10 ** 6) - 1e-4) < 1e-12  # capped by the decay later
+
+
+def test_without_warmup_the_decay_is_constant():
+    ema = TrainableFP32EMA(nn.Linear(2, 2), momentum=1e-4)
+    assert [ema.momentum_at(t) for t in (1, 10, 1000)] == [1e-4] * 3
