@@ -1,12 +1,15 @@
 """Flow matching from the video latent (s = 1) to the mask latent (s -> 0)."""
 import math
-from typing import Callable, Dict, Optional
+from typing import Callable, Dict, Optional, Sequence
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 from mmflowrvs.registry import MODELS
+from . import timestep_sampling as ts
+
+TIME_SAMPLINGS = ('boundary_biased', 'uniform', 'mask_biased', 'karras', 'fixed')
 
 
 @MODELS.register_module()
@@ -27,13 +30,39 @@ class FlowMatchingHead(nn.Module):
         beta (float): Skew of the regular times towards s = 1. Defaults to 0.
         num_train_timesteps (int): Defaults to 1000.
         loss_weight (float): Defaults to 1.0.
+        time_sampling (str): ``'boundary_biased'`` (BBS above, the default) or one
+            of the reference's alternatives (:mod:`.timestep_sampling`):
+            ``'uniform'`` (distinct timesteps within a batch), ``'mask_biased'``
+            (``s = 1 - u^(1/(mask_bias+1))``), ``'karras'`` (uniform over the
+            ``karras_steps`` timesteps of Karras' schedule with ``karras_rho``) and
+            ``'fixed'`` (uniform over ``fixed_timesteps``).
+        mask_bias (float): Skew of ``'mask_biased'``. Defaults to 1.0.
+        karras_steps (int): Size of the Karras schedule. Defaults to 50.
+        karras_rho (float): Defaults to 7.0.
+        fixed_timesteps (Sequence[int], optional): The list for ``'fixed'``.
     """
 
     def __init__(self, boundary_prob: float = 0.5, beta: float = 0.0,
-                 num_train_timesteps: int = 1000, loss_weight: float = 1.0) -> None:
+                 num_train_timesteps: int = 1000, loss_weight: float = 1.0,
+                 time_sampling: str = 'boundary_biased', mask_bias: float = 1.0,
+                 karras_steps: int = 50, karras_rho: float = 7.0,
+                 fixed_timesteps: Optional[Sequence[int]] = None) -> None:
         super().__init__()
         if not 0.0 <= boundary_prob <= 1.0:
             raise ValueError(f'boundary_prob must be in [0, 1], got {boundary_prob}')
+        if time_sampling not in TIME_SAMPLINGS:
+            raise ValueError(f'time_sampling must be one of {TIME_SAMPLINGS}, got '
+                             f'{time_sampling!r}')
+        if time_sampling == 'fixed':
+            bad = [t for t in (fixed_timesteps or []) if not 1 <= int(t) <= num_train_timesteps]
+            if not fixed_timesteps or bad:
+                raise ValueError("time_sampling='fixed' needs fixed_timesteps in "
+                                 f'[1, {num_train_timesteps}], got {fixed_timesteps}')
+        self.time_sampling = time_sampling
+        self.mask_bias = mask_bias
+        self.fixed_timesteps = list(fixed_timesteps) if fixed_timesteps else None
+        self.karras_table = (ts.karras_timesteps(karras_steps, num_train_timesteps, karras_rho)
+                             if time_sampling == 'karras' else None)
         self.boundary_prob = boundary_prob
         self.beta = beta
         self.num_train_timesteps = num_train_timesteps
@@ -41,12 +70,19 @@ class FlowMatchingHead(nn.Module):
 
     def sample_timesteps(self, batch_size: int, device=None,
                          generator: Optional[torch.Generator] = None) -> torch.Tensor:
-        """Draws integer timesteps with BBS.
+        """Draws integer timesteps with the configured ``time_sampling``.
 
         Returns:
             Tensor: (B,) int64 in [1, num_train_timesteps].
         """
         n_max = self.num_train_timesteps
+        if self.time_sampling == 'uniform':
+            return ts.uniform_without_replacement(batch_size, n_max, generator).to(device)
+        if self.time_sampling == 'mask_biased':
+            return ts.mask_biased(batch_size, n_max, self.mask_bias, generator).to(device)
+        if self.time_sampling in ('karras', 'fixed'):
+            table = self.karras_table if self.karras_table is not None else self.fixed_timesteps
+            return ts.from_list(batch_size, table, generator).to(device)
         u = torch.rand(batch_size, generator=generator)
         s = u.pow(1.0 / (self.beta + 1.0)).clamp(1e-5, 1.0)
         t = torch.floor(n_max * s).long().clamp(1, n_max)
