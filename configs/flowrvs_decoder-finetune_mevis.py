@@ -23,7 +23,7 @@ decoder_train_pipeline = [
     dict(type='ReferenceSampleFrames', num_frames=17),
     dict(type='LoadRVOSFrames'),
     dict(type='LoadRVOSMasks'),
-    dict(type='ReferenceTrainResize', short_sizes=[480], max_size=832, crop_prob=0.0,
+    dict(type='ReferenceTrainResize', backend='pil', short_sizes=[480], max_size=832, crop_prob=0.0,
          size_divisor=16),
     dict(type='PackRVOSInputs'),
 ]

@@ -13,7 +13,7 @@ pseudo_video_pipeline = [
     dict(type='mmflowrvs.ImageToPseudoVideo', num_frames=num_frames, rotation=(-20, 20),
          scale=(0.9, 1.1), shear=(-5, 5), translate=(-0.1, 0.1), identity_first=True,
          shuffle=True),
-    dict(type='mmflowrvs.ReferenceTrainResize', short_sizes=[480], max_size=832,
+    dict(type='mmflowrvs.ReferenceTrainResize', backend='pil', short_sizes=[480], max_size=832,
          crop_prob=0.5, pre_sizes=[400, 500, 600], crop_range=(384, 600), size_divisor=32),
     dict(type='mmflowrvs.RVOSRandomFlip', prob=0.5),
     dict(type='mmflowrvs.PackRVOSInputs'),

@@ -7,7 +7,7 @@ test_pipeline = [
     dict(type='UniformSampleFrames', num_frames=None),
     dict(type='LoadRVOSFrames'),
     dict(type='LoadRVOSMasks'),
-    dict(type='InferenceResize', max_hw=(480, 832), size_divisor=16),
+    dict(type='InferenceResize', backend='pil', max_hw=(480, 832), size_divisor=16),
     dict(type='PackRVOSInputs'),
 ]
 test_dataloader = dict(

@@ -8,7 +8,7 @@ train_pipeline = [
     dict(type='ReferenceSampleFrames', num_frames=num_frames, reverse_prob=0.3),
     dict(type='LoadRVOSFrames'),
     dict(type='LoadRVOSMasks'),
-    dict(type='ReferenceTrainResize', short_sizes=[480], max_size=832, crop_prob=0.5,
+    dict(type='ReferenceTrainResize', backend='pil', short_sizes=[480], max_size=832, crop_prob=0.5,
          pre_sizes=[400, 500, 600], crop_range=(384, 600), size_divisor=32),
     dict(type='RVOSRandomFlip', prob=0.5),
     dict(type='PackRVOSInputs'),
@@ -17,7 +17,7 @@ test_pipeline = [
     dict(type='UniformSampleFrames', num_frames=None),
     dict(type='LoadRVOSFrames'),
     dict(type='LoadRVOSMasks'),
-    dict(type='InferenceResize', max_hw=(480, 832), size_divisor=16),
+    dict(type='InferenceResize', backend='pil', max_hw=(480, 832), size_divisor=16),
     dict(type='PackRVOSInputs'),
 ]
 

@@ -9,7 +9,7 @@ split_file = 'refcoco/refs(unc).p'
 
 train_pipeline = [
     dict(type='mmflowrvs.ImageToRVOSClip'),  # one referred object + sentence, T = 1
-    dict(type='mmflowrvs.ReferenceTrainResize', short_sizes=[480], max_size=832,
+    dict(type='mmflowrvs.ReferenceTrainResize', backend='pil', short_sizes=[480], max_size=832,
          crop_prob=0.5, pre_sizes=[400, 500, 600], crop_range=(384, 600), size_divisor=32),
     dict(type='mmflowrvs.RVOSRandomFlip', prob=0.5),
     dict(type='mmflowrvs.PackRVOSInputs'),

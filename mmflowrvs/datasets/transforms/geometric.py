@@ -2,16 +2,13 @@
 import random
 from typing import Optional, Sequence, Tuple
 
-import cv2
 import numpy as np
 
 from mmflowrvs.registry import TRANSFORMS
 from ..text_utils import swap_left_right
 from .base import RVOSTransform
 from .loading import masks_to_img_shape
-
-_INTERP = dict(nearest=cv2.INTER_NEAREST, bilinear=cv2.INTER_LINEAR, area=cv2.INTER_AREA,
-               bicubic=cv2.INTER_CUBIC)
+from .resize_backends import check_backend, resize_frames, resize_masks_nearest
 
 
 def short_side_size(hw: Tuple[int, int], short: int, max_size: Optional[int],
@@ -38,20 +35,6 @@ def short_side_size(hw: Tuple[int, int], short: int, max_size: Optional[int],
     return max(divisor, oh // divisor * divisor), max(divisor, ow // divisor * divisor)
 
 
-def _resize_imgs(imgs, hw, interp):
-    h, w = hw
-    return [img if img.shape[:2] == (h, w) else cv2.resize(img, (w, h), interpolation=interp)
-            for img in imgs]
-
-
-def _resize_masks(masks: np.ndarray, hw) -> np.ndarray:
-    h, w = hw
-    if masks.shape[1:] == (h, w):
-        return masks
-    return np.stack([cv2.resize(m.view(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST)
-                     for m in masks]).astype(bool)
-
-
 @TRANSFORMS.register_module()
 class ReferenceTrainResize(RVOSTransform):
     """The reference training resize/crop (method.md, "Training data sampling").
@@ -72,6 +55,8 @@ class ReferenceTrainResize(RVOSTransform):
         crop_range (tuple[int, int]): Defaults to (384, 600).
         size_divisor (int): Defaults to 32.
         interpolation (str): Frames' interpolation. Defaults to 'bilinear'.
+        backend (str): Frames' resize backend, ``'pil'`` (the reference's, bit
+            for bit) or ``'cv2'``. Defaults to 'cv2'. Masks: torch's nearest rule.
         keep_target (bool): Our addition (not specified by the reference):
             draw up to ``max_crop_tries`` crops and keep the first where a
             target visible before the crop stays visible in some frame; if none
@@ -86,7 +71,9 @@ class ReferenceTrainResize(RVOSTransform):
                  crop_prob: float = 0.5, pre_sizes: Sequence[int] = (400, 500, 600),
                  crop_range: Tuple[int, int] = (384, 600), size_divisor: int = 32,
                  interpolation: str = 'bilinear', keep_target: bool = True,
-                 max_crop_tries: int = 10) -> None:
+                 max_crop_tries: int = 10, backend: str = 'cv2') -> None:
+        check_backend(backend, interpolation)
+        self.backend = backend
         self.keep_target = keep_target
         self.max_crop_tries = max_crop_tries
         self.short_sizes = tuple(short_sizes)
@@ -130,9 +117,9 @@ class ReferenceTrainResize(RVOSTransform):
             hw = (y2 - y1, x2 - x1)
         out = short_side_size(hw, random.choice(self.short_sizes), self.max_size,
                               self.size_divisor)
-        results['imgs'] = _resize_imgs(imgs, out, _INTERP[self.interpolation])
+        results['imgs'] = resize_frames(imgs, out, self.interpolation, self.backend)
         if masks is not None:
-            results['gt_masks'] = _resize_masks(masks, out)
+            results['gt_masks'] = resize_masks_nearest(masks, out)
         results['img_shape'] = out
         results['crop_box'] = box
         return results
@@ -153,11 +140,15 @@ class InferenceResize(RVOSTransform):
             Defaults to True (the reference scales to the box either way).
         resize_masks (bool): Defaults to False.
         interpolation (str): Defaults to 'bilinear'.
+        backend (str): Frames' resize backend, ``'pil'`` (the reference's, bit
+            for bit) or ``'cv2'``. Defaults to 'cv2'.
     """
 
     def __init__(self, max_hw: Tuple[int, int] = (480, 832), size_divisor: int = 16,
                  allow_upscale: bool = True, resize_masks: bool = False,
-                 interpolation: str = 'bilinear') -> None:
+                 interpolation: str = 'bilinear', backend: str = 'cv2') -> None:
+        check_backend(backend, interpolation)
+        self.backend = backend
         self.max_hw = tuple(max_hw)
         self.size_divisor = size_divisor
         self.allow_upscale = allow_upscale
@@ -174,9 +165,9 @@ class InferenceResize(RVOSTransform):
 
     def transform(self, results: dict) -> dict:
         out = self.out_size(tuple(results['ori_shape']))
-        results['imgs'] = _resize_imgs(results['imgs'], out, _INTERP[self.interpolation])
+        results['imgs'] = resize_frames(results['imgs'], out, self.interpolation, self.backend)
         if self.resize_masks and results.get('gt_masks') is not None:
-            results['gt_masks'] = _resize_masks(results['gt_masks'], out)
+            results['gt_masks'] = resize_masks_nearest(results['gt_masks'], out)
         results['img_shape'] = out
         return results
 

@@ -11,6 +11,7 @@ from mmflowrvs.utils.lru_cache import LRUCache
 from ..data_errors import RVOSDataError, describe
 from .base import RVOSTransform
 from .frame_file import read_rgb_frame
+from .resize_backends import resize_masks_nearest
 from .rle_decoding import decode_rle
 
 _REDUCED_FLAGS = {2: cv2.IMREAD_REDUCED_COLOR_2, 4: cv2.IMREAD_REDUCED_COLOR_4,
@@ -201,7 +202,4 @@ def masks_to_img_shape(results: dict) -> None:
     masks: Union[np.ndarray, None] = results.get('gt_masks')
     if masks is None or tuple(masks.shape[1:]) == tuple(results['img_shape']):
         return
-    h, w = results['img_shape']
-    results['gt_masks'] = np.stack([
-        cv2.resize(m.view(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)
-        for m in masks])
+    results['gt_masks'] = resize_masks_nearest(masks, tuple(results['img_shape']))
