@@ -197,7 +197,7 @@ def _boundary_plane(canvas: np.ndarray, stride: int, rows: int, width: int, out:
 
 
 def _region_counts(gt: np.ndarray, pred: np.ndarray, tmp: np.ndarray) -> Tuple[int, int, int]:
-    """(|gt|, |pred|, |gt & pred|) of bool (h, W) rows, with OpenCV counts."""
+    """(|gt|, |pred|, |gt & pred|) of bool (h, w) crops, with OpenCV counts."""
     g, p = gt.view(np.uint8), pred.view(np.uint8)
     return (cv2.countNonZero(g), cv2.countNonZero(p),
             cv2.countNonZero(cv2.bitwise_and(g, p, dst=tmp[:g.size].reshape(g.shape))))
@@ -250,7 +250,7 @@ def video_counts(gt: np.ndarray, pred: np.ndarray, radius: Optional[int] = None)
             continue                                   # every frame empty
         y0, y1, x0, x1 = box
         for t in range(t0, t0 + n):
-            counts[:3, t] = _region_counts(gt[t, y0:y1], pred[t, y0:y1], work[0])
+            counts[:3, t] = _region_counts(gt[t, y0:y1, x0:x1], pred[t, y0:y1, x0:x1], work[0])
         if radius is None:
             continue
         crop_h, crop_w = y1 - y0, x1 - x0
@@ -258,9 +258,10 @@ def video_counts(gt: np.ndarray, pred: np.ndarray, radius: Optional[int] = None)
         length = (crop_h + 1) * stride
         c_gt, c_pred, t1, t2, t3, t4 = (buf[:length] for buf in work)
         for canvas, plane in ((c_gt, plane_gt), (c_pred, plane_pred)):
-            canvas[:] = 0
             grid = canvas.reshape(crop_h + 1, stride)
             grid[:crop_h, :crop_w] = plane.reshape(height, width)[y0:y1, x0:x1]
+            grid[:, crop_w:] = 0
+            grid[crop_h] = 0
             # the official last row/column rules = a replicated border
             if x1 == width:
                 grid[:crop_h, crop_w] = grid[:crop_h, crop_w - 1]
