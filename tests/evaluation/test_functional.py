@@ -215,3 +215,27 @@ def test_videos_of_mixed_frames_match_reference(monkeypatch, group):
         j, f = db_eval_jf(gt, pred)
         assert np.allclose(j, expected_j, rtol=0, atol=1e-12)
         assert np.allclose(f, [ref_f(gt[t], pred[t]) for t in range(len(gt))], rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize('tile', [1, 3, 8, 64])
+def test_stacked_boundary_runs_match_reference(monkeypatch, tile):
+    """F from the stacked runs of boundary tiles (forced on) = the reference."""
+    from mmflowrvs.evaluation.functional import boundary_tiles
+    monkeypatch.setattr(boundary_tiles, 'TILE', tile)
+    monkeypatch.setattr(boundary_tiles, 'MAX_SHARE', 1e9)
+    used = []
+    stack = boundary_tiles.stack_boundary_runs
+    monkeypatch.setattr('mmflowrvs.evaluation.functional.boundary_match.stack_boundary_runs',
+                        lambda *a: used.append(1) or stack(*a))
+    rng = np.random.default_rng(8)
+    for h, w in ((37, 53), (64, 12), (90, 130)):
+        frames = [(g, p) for g, p, _ in _edge_cases(h, w).values()]
+        frames += [(_blobs(rng, h, w, 3), _blobs(rng, h, w, 1)) for _ in range(6)]
+        gt = np.stack([g for g, _ in frames])                         # (T, H, W)
+        pred = np.stack([p for _, p in frames])
+        for th in (0.008, 2, 9):
+            j, f = db_eval_jf(gt, pred, bound_th=th)
+            assert np.allclose(f, [ref_f(g, p, None, th) for g, p in frames], rtol=0,
+                               atol=1e-12), (tile, h, w, th)
+            assert np.allclose(j, [ref_iou(g, p) for g, p in frames], rtol=0, atol=1e-12)
+    assert used

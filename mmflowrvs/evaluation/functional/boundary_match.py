@@ -33,6 +33,8 @@ from typing import Optional, Tuple
 import cv2
 import numpy as np
 
+from .boundary_tiles import stack_boundary_runs
+
 __all__ = ['disk_dilate', 'pack_frames', 'lane_counts', 'plane_disk_dilate', 'video_counts',
            'video_j', 'video_jf', 'video_boundary_f']
 
@@ -109,7 +111,7 @@ def lane_counts(plane: np.ndarray, num_frames: int, tmp: np.ndarray) -> np.ndarr
         np.ndarray: (num_frames,) int64 counts.
     """
     length = len(plane)
-    masks = _bit_masks(-(-length // 4096) * 4096)
+    masks = _bit_masks(max(4096, 1 << (length - 1).bit_length()))   # few sizes
     row, scratch = plane.reshape(1, length), tmp.reshape(1, length)    # one OpenCV row
     return np.array([
         cv2.countNonZero(cv2.bitwise_and(row, masks[i][:length].reshape(1, length), dst=scratch))
@@ -269,9 +271,19 @@ def video_counts(gt: np.ndarray, pred: np.ndarray, radius: Optional[int] = None)
                 grid[crop_h, :crop_w + 1] = grid[crop_h - 1, :crop_w + 1]
         b_gt = _boundary_plane(c_gt, stride, crop_h, crop_w, t2, t1)
         b_pred = _boundary_plane(c_pred, stride, crop_h, crop_w, t3, t1)
-        counts[3, frames] = lane_counts(b_gt, n, t1)
-        counts[4, frames] = lane_counts(b_pred, n, t1)
-        for row, src, tgt in ((5, b_pred, b_gt), (6, b_gt, b_pred)):
+        src_gt, src_pred, core_gt, core_pred = b_gt, b_pred, b_gt, b_pred
+        stacked = stack_boundary_runs(
+            b_gt[:crop_h * stride].reshape(crop_h, stride)[:, :crop_w],
+            b_pred[:crop_h * stride].reshape(crop_h, stride)[:, :crop_w],
+            t4[:crop_h * crop_w].reshape(crop_h, crop_w), radius)
+        if stacked is not None:      # only the tiles holding boundary pixels
+            src_gt, src_pred, core_gt, core_pred, stride = stacked
+        size = len(src_gt)
+        t1, t4, c_gt, c_pred = (buf[:size] if len(buf) >= size else np.empty(size, np.uint8)
+                                for buf in (t1, t4, c_gt, c_pred))
+        counts[3, frames] = lane_counts(core_gt, n, t1)
+        counts[4, frames] = lane_counts(core_pred, n, t1)
+        for row, src, tgt in ((5, src_pred, core_gt), (6, src_gt, core_pred)):
             dil = plane_disk_dilate(src, stride, radius, t4, (c_gt, c_pred))
             dil &= tgt
             counts[row, frames] = lane_counts(dil, n, t1)
