@@ -217,11 +217,12 @@ def test_videos_of_mixed_frames_match_reference(monkeypatch, group):
         assert np.allclose(f, [ref_f(gt[t], pred[t]) for t in range(len(gt))], rtol=0, atol=1e-12)
 
 
-@pytest.mark.parametrize('tile', [1, 3, 8, 64])
-def test_stacked_boundary_runs_match_reference(monkeypatch, tile):
+@pytest.mark.parametrize('tile,max_run', [(1, 3), (3, 1), (8, 2), (64, 3)])
+def test_stacked_boundary_runs_match_reference(monkeypatch, tile, max_run):
     """F from the stacked runs of boundary tiles (forced on) = the reference."""
     from mmflowrvs.evaluation.functional import boundary_tiles
     monkeypatch.setattr(boundary_tiles, 'TILE', tile)
+    monkeypatch.setattr(boundary_tiles, 'MAX_RUN', max_run)
     monkeypatch.setattr(boundary_tiles, 'MAX_SHARE', 1e9)
     used = []
     stack = boundary_tiles.stack_boundary_runs

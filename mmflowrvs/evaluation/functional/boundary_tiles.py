@@ -3,8 +3,8 @@
 A large object's boundary covers little of its bounding box (an object that
 fills the frame has boundary pixels only where it leaves the frame), yet the
 disk dilation and the per-frame counts cost per byte of the plane. Here the
-plane is cut into tiles; tiles holding boundary pixels, merged into runs per
-band of tiles, are stacked into a smaller plane:
+plane is cut into tiles; tiles holding boundary pixels, merged into runs of
+at most 3 tiles per band of tiles, are stacked into a smaller plane:
 
 * a run's *core* (its tiles) is copied once, for the pixels counted (targets
   and boundary sizes: each pixel lies in exactly one core);
@@ -21,11 +21,15 @@ import numpy as np
 __all__ = ['stack_boundary_runs']
 
 TILE = 64          # tile side in pixels
-MAX_SHARE = 0.6    # stack only when the stacked plane is at most this share of the plane
+MAX_RUN = 3        # tiles per run at most (the stacked plane is as wide as the widest run)
+MAX_SHARE = 0.85   # stack only when the stacked plane is at most this share of the plane
 
 
 def _runs(occupied: np.ndarray) -> List[Tuple[int, int, int]]:
-    """(band, first tile, end tile) of the runs of occupied tiles in each band."""
+    """(band, first tile, end tile) of the runs of occupied tiles in each band.
+
+    Runs longer than ``MAX_RUN`` tiles are cut into pieces of ``MAX_RUN``.
+    """
     runs = []
     for band, row in enumerate(occupied):
         cols = np.flatnonzero(row)
@@ -34,7 +38,8 @@ def _runs(occupied: np.ndarray) -> List[Tuple[int, int, int]]:
         breaks = np.flatnonzero(np.diff(cols) > 1)
         starts = np.concatenate([[cols[0]], cols[breaks + 1]])
         ends = np.concatenate([cols[breaks], [cols[-1]]]) + 1
-        runs += [(band, int(s), int(e)) for s, e in zip(starts, ends)]
+        for start, end in zip(starts.tolist(), ends.tolist()):   # at most MAX_RUN tiles each
+            runs += [(band, s, min(s + MAX_RUN, end)) for s in range(start, end, MAX_RUN)]
     return runs
 
 
