@@ -48,7 +48,7 @@ def _edge_cases(h, w):
 @pytest.mark.parametrize('shape', [(1, 1), (1, 7), (6, 1), (2, 2), (5, 9), (31, 17), (64, 101)])
 def test_edge_cases_match_reference(shape):
     for name, (gt, pred, void) in _edge_cases(*shape).items():
-        for th in (0.008, 1, 3):
+        for th in (0.008, 1, 3, 0):
             assert db_eval_boundary(gt, pred, void, th) == pytest.approx(
                 ref_f(gt, pred, void, th), abs=1e-12), (name, shape, th)
         assert db_eval_iou(gt, pred, void) == pytest.approx(

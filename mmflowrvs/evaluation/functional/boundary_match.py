@@ -22,9 +22,11 @@ How it stays exact and gets fast:
   horizontal segments of half-width isqrt(r^2 - dy^2): horizontal dilations
   by each distinct half-width (built from one another, 3 slice operations
   each), ORed in at their row offsets (2 slice operations per dy).
-* Counts: the per-frame number of set bits of a plane (J's intersection and
-  mask sizes, boundary sizes, matches) is summed over 64-bit words one bit
-  position at a time (:func:`lane_counts`), never pixel by pixel.
+* Boundary tiles: for large objects only the tiles of the crop that hold
+  boundary pixels are dilated and counted (:mod:`.boundary_tiles`).
+* Counts: J's mask sizes and intersection are OpenCV non-zero counts of each
+  frame's crop; the boundary sizes and matches are counted per bit (frame) of
+  the planes (:func:`lane_counts`), never pixel by pixel in Python.
 """
 import math
 from functools import lru_cache
@@ -87,7 +89,7 @@ def pack_frames(frames: np.ndarray, out: np.ndarray, tmp: np.ndarray) -> None:
         dst |= scratch
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=2)
 def _bit_masks(length: int) -> Tuple[np.ndarray, ...]:
     """Constant (length,) uint8 planes 1 << i, i = 0..7 (read-only)."""
     masks = tuple(np.full(length, 1 << i, np.uint8) for i in range(GROUP))
@@ -222,7 +224,7 @@ def video_counts(gt: np.ndarray, pred: np.ndarray, radius: Optional[int] = None)
     Args:
         gt (np.ndarray): bool (T, H, W) GT masks.
         pred (np.ndarray): bool (T, H, W) predicted masks.
-        radius (int, optional): boundary tolerance in pixels (>= 1); None
+        radius (int, optional): boundary tolerance in pixels (>= 0); None
             counts only what J needs.
 
     Returns:
@@ -236,7 +238,7 @@ def video_counts(gt: np.ndarray, pred: np.ndarray, radius: Optional[int] = None)
     counts = np.zeros((3 if radius is None else 7, num_frames), np.int64)
     if gt.size == 0:
         return counts
-    pad = 0 if radius is None else 2 * radius
+    pad = 0 if radius is None else 2 * max(radius, 1)
     planes = [np.empty(height * width, np.uint8) for _ in range(3)]
     work = [np.empty((height + 1) * (width + pad), np.uint8) for _ in range(6)]
     flat_gt, flat_pred = gt.reshape(num_frames, -1), pred.reshape(num_frames, -1)
