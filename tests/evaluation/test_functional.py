@@ -48,7 +48,7 @@ def _edge_cases(h, w):
 @pytest.mark.parametrize('shape', [(1, 1), (1, 7), (6, 1), (2, 2), (5, 9), (31, 17), (64, 101)])
 def test_edge_cases_match_reference(shape):
     for name, (gt, pred, void) in _edge_cases(*shape).items():
-        for th in (0.008, 1, 3):
+        for th in (0.008, 1, 3, 0):
             assert db_eval_boundary(gt, pred, void, th) == pytest.approx(
                 ref_f(gt, pred, void, th), abs=1e-12), (name, shape, th)
         assert db_eval_iou(gt, pred, void) == pytest.approx(
@@ -120,21 +120,57 @@ def test_seg2bmap_and_disk_dilate():
     assert disk(8).sum() == 197
 
 
-def test_packed_disk_dilate_and_large_radius():
-    from mmflowrvs.evaluation.functional.boundary_match import _pack, packed_disk_dilate
+def test_plane_disk_dilate_matches_cv2_per_frame():
+    """Each bit (frame) of a dilated plane is cv2.dilate with the disk."""
+    from mmflowrvs.evaluation.functional.boundary_match import plane_disk_dilate
     rng = np.random.default_rng(5)
-    for width in (1, 63, 64, 65, 130):
-        m = (rng.random((40, width)) < 0.02).astype(np.uint8)
-        for r in (1, 8, 12, 30, 63):
-            expected = cv2.dilate(m, disk(r).astype(np.uint8))
-            packed = packed_disk_dilate(_pack(m), r).view(np.uint8)   # padding may spill
-            got = np.unpackbits(packed, axis=1, bitorder='little')[:, :width]
-            assert np.array_equal(got, expected), (width, r)
-    gt = _blobs(rng, 150, 160, 2)                      # radius >= 64: OpenCV rectangles
+    for width in (1, 7, 63, 65, 130):
+        for r in (1, 2, 8, 12, 30, 70):
+            plane = (rng.random((40, width)) < 0.03) * rng.integers(0, 256, (40, width))
+            stride = width + 2 * r                      # 2 r zero bytes after each row
+            canvas = np.zeros((40, stride), np.uint8)
+            canvas[:, :width] = plane
+            flat = canvas.reshape(-1)
+            out = plane_disk_dilate(flat, stride, r, np.empty_like(flat),
+                                    (np.empty_like(flat), np.empty_like(flat)))
+            got = out.reshape(40, stride)[:, :width]
+            kernel = disk(r).astype(np.uint8)
+            for bit in range(8):
+                expected = cv2.dilate(((plane >> bit) & 1).astype(np.uint8), kernel)
+                assert np.array_equal((got >> bit) & 1, expected), (width, r, bit)
+
+
+def test_frame_planes_and_lane_counts_match_plain_counts():
+    """Packing frames into bit planes and counting per bit = counting each frame."""
+    from mmflowrvs.evaluation.functional.boundary_match import lane_counts, pack_frames
+    rng = np.random.default_rng(6)
+    for pixels in (1, 7, 8, 13, 64, 1001, 4100):       # odd sizes: the uint8 path
+        for n in (1, 3, 8):
+            frames = rng.random((n, pixels)) < rng.random()
+            plane, tmp = np.empty(pixels, np.uint8), np.empty(pixels, np.uint8)
+            pack_frames(frames, plane, tmp)
+            for i in range(n):
+                assert np.array_equal((plane >> i) & 1, frames[i]), (pixels, n, i)
+            assert np.array_equal(lane_counts(plane, n, tmp),
+                                  np.count_nonzero(frames, axis=1)), (pixels, n)
+
+
+def test_large_radius_and_long_videos():
+    """Radii beyond a 64-bit word and videos of many 8-frame groups."""
+    rng = np.random.default_rng(7)
+    gt = _blobs(rng, 150, 160, 2)
     pred = _blobs(rng, 150, 160, 2)
     for th in (64, 70):
         assert db_eval_boundary(gt, pred, bound_th=th) == pytest.approx(
             ref_f(gt, pred, None, th), abs=1e-12)
+    gt = np.stack([_blobs(rng, 21, 38, 2) for _ in range(19)])      # 3 groups, 3 left over
+    pred = np.stack([_blobs(rng, 21, 38, 2) for _ in range(19)])
+    gt[4] = pred[4] = False                                          # an empty frame
+    j, f = db_eval_jf(gt, pred, bound_th=3)
+    assert np.allclose(j, [ref_iou(g, p) for g, p in zip(gt, pred)], rtol=0, atol=1e-12)
+    assert np.allclose(f, [ref_f(g, p, None, 3) for g, p in zip(gt, pred)], rtol=0,
+                       atol=1e-12)
+    assert j[4] == f[4] == 1.0
 
 
 def test_shape_errors():
@@ -156,11 +192,11 @@ def test_db_statistics():
     assert np.isnan(db_statistics(np.array([np.nan, np.nan]))[0])
 
 
-@pytest.mark.parametrize('max_canvas', [1 << 24, 64])
-def test_videos_of_mixed_frames_match_reference(monkeypatch, max_canvas):
-    """Many frames of different crops share one canvas (or many small chunks)."""
+@pytest.mark.parametrize('group', [8, 3, 1])
+def test_videos_of_mixed_frames_match_reference(monkeypatch, group):
+    """Frames of different crops share one bit plane (or groups of 3 / 1)."""
     from mmflowrvs.evaluation.functional import boundary_match
-    monkeypatch.setattr(boundary_match, '_MAX_CANVAS', max_canvas)
+    monkeypatch.setattr(boundary_match, 'GROUP', group)
     rng = np.random.default_rng(4)
     for h, w in ((37, 53), (9, 70), (64, 12)):
         cases = list(_edge_cases(h, w).values())
@@ -179,3 +215,28 @@ def test_videos_of_mixed_frames_match_reference(monkeypatch, max_canvas):
         j, f = db_eval_jf(gt, pred)
         assert np.allclose(j, expected_j, rtol=0, atol=1e-12)
         assert np.allclose(f, [ref_f(gt[t], pred[t]) for t in range(len(gt))], rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize('tile,max_run', [(1, 3), (3, 1), (8, 2), (64, 3)])
+def test_stacked_boundary_runs_match_reference(monkeypatch, tile, max_run):
+    """F from the stacked runs of boundary tiles (forced on) = the reference."""
+    from mmflowrvs.evaluation.functional import boundary_tiles
+    monkeypatch.setattr(boundary_tiles, 'TILE', tile)
+    monkeypatch.setattr(boundary_tiles, 'MAX_RUN', max_run)
+    monkeypatch.setattr(boundary_tiles, 'MAX_SHARE', 1e9)
+    used = []
+    stack = boundary_tiles.stack_boundary_runs
+    monkeypatch.setattr('mmflowrvs.evaluation.functional.boundary_match.stack_boundary_runs',
+                        lambda *a: used.append(1) or stack(*a))
+    rng = np.random.default_rng(8)
+    for h, w in ((37, 53), (64, 12), (90, 130)):
+        frames = [(g, p) for g, p, _ in _edge_cases(h, w).values()]
+        frames += [(_blobs(rng, h, w, 3), _blobs(rng, h, w, 1)) for _ in range(6)]
+        gt = np.stack([g for g, _ in frames])                         # (T, H, W)
+        pred = np.stack([p for _, p in frames])
+        for th in (0.008, 2, 9):
+            j, f = db_eval_jf(gt, pred, bound_th=th)
+            assert np.allclose(f, [ref_f(g, p, None, th) for g, p in frames], rtol=0,
+                               atol=1e-12), (tile, h, w, th)
+            assert np.allclose(j, [ref_iou(g, p) for g, p in frames], rtol=0, atol=1e-12)
+    assert used

@@ -1,26 +1,40 @@
-"""Frames/s of J and F: mmflowrvs vs the straightforward per-frame way.
+"""J and F speed: mmflowrvs vs the straightforward per-frame way, per object size.
 
 The reference below is the official davis2017-evaluation approach written out
-from metrics.md: per frame, boundary maps on the full frame, ``skimage`` disk
-and ``cv2.dilate``. Ours: ``db_eval_iou`` (J column), ``db_eval_boundary``
-(F column) and ``db_eval_jf`` (J&F column, both in one pass, as the metrics
-use it) on whole videos, single process and with N processes (one video per
-task). The script checks that all give the same numbers as the reference.
+from metrics.md: per frame, J with numpy sums and F with boundary maps on the
+full frame, ``skimage`` disk and ``cv2.dilate``. Ours is ``db_eval_jf`` (J and
+F of a whole video in one pass, as the metrics use it). Both run on one core
+(OpenCV, BLAS and OpenMP threads set to 1 before numpy is imported), one run
+each, side by side on the same videos: an object of every size from a few
+pixels to the whole frame (a moving ellipse and an imperfect prediction of
+it, with a spurious blob now and then) and empty frames, at 480x854 and
+720x1280. The table gives milliseconds per frame of each, the speed-up and
+the largest |difference| of J and F (must be <= 1e-12, else it stops).
 
 Example:
-    python tools/analysis_tools/benchmark_metrics.py --frames 60 --videos 4 --nproc 2
+    python tools/analysis_tools/benchmark_metrics.py --frames 40
 """
-import argparse
-import math
-import time
-from multiprocessing import get_context
-from typing import Callable, List, Tuple
+import os
 
-import cv2
-import numpy as np
-from skimage.morphology import disk
+for _var in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'):
+    os.environ.setdefault(_var, '1')
 
-from mmflowrvs.evaluation.functional import db_eval_boundary, db_eval_iou, db_eval_jf
+import argparse  # noqa: E402
+import math  # noqa: E402
+import time  # noqa: E402
+from typing import Callable, List, Tuple  # noqa: E402
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+from skimage.morphology import disk  # noqa: E402
+
+from mmflowrvs.evaluation.functional import db_eval_jf  # noqa: E402
+
+# (label, area of the ellipse as a fraction of the frame); None: empty frames,
+# 'full': GT = the whole frame, the prediction misses a moving corner
+SIZES = (('empty frames', None), ('a few pixels', 1e-5), ('1/1000', 1e-3),
+         ('1/64', 1 / 64), ('1/8', 1 / 8), ('1/2', 1 / 2), ('most (ellipse > frame)', 1.2),
+         ('whole frame', 'full'))
 
 
 def ref_iou(gt: np.ndarray, pred: np.ndarray) -> float:
@@ -64,99 +78,74 @@ def ref_f(gt: np.ndarray, pred: np.ndarray, bound_th: float = 0.008) -> float:
 
 
 def make_video(seed: int, frames: int, height: int, width: int,
-               scale: float) -> Tuple[np.ndarray, np.ndarray]:
-    """A moving two-ellipse object (GT) and an imperfect prediction, (T, H, W)."""
+               area) -> Tuple[np.ndarray, np.ndarray]:
+    """GT and an imperfect prediction, bool (T, H, W), of one object size."""
     rng = np.random.default_rng(seed)
     gt = np.zeros((frames, height, width), np.uint8)
     pred = np.zeros_like(gt)
-    cx, cy = rng.uniform(0.3, 0.7) * width, rng.uniform(0.3, 0.7) * height
+    if area is None:
+        return gt.astype(bool), pred.astype(bool)
+    if area == 'full':
+        gt[:] = 1
+        pred[:] = 1
+        for t in range(frames):      # the prediction misses a moving corner
+            pred[t, :20 + t % 30, :40 + 2 * t % 60] = 0
+        return gt.astype(bool), pred.astype(bool)
+    scale = math.sqrt(4 * area / math.pi)    # ellipse semi-axes as fractions of W/2, H/2
+    ax, ay = max(scale * width / 2, 1.0), max(scale * height / 2, 1.0)
+    cx, cy = rng.uniform(0.4, 0.6) * width, rng.uniform(0.4, 0.6) * height
     vx, vy = rng.uniform(-2, 2), rng.uniform(-1, 1)
-    ax, ay = scale * width / 2, scale * height / 2
+    jitter = max(1, min(6, int(ax / 4)))
     for t in range(frames):
         x, y = int(cx + vx * t), int(cy + vy * t)
         cv2.ellipse(gt[t], (x, y), (int(ax), int(ay)), 10.0, 0, 360, 1, -1)
-        cv2.ellipse(gt[t], (x + int(ax * 0.6), y - int(ay * 0.8)),
-                    (int(ax / 3), int(ay / 3)), 0.0, 0, 360, 1, -1)
-        dx, dy = rng.integers(-6, 7, size=2)
+        dx, dy = rng.integers(-jitter, jitter + 1, size=2)
         cv2.ellipse(pred[t], (x + int(dx), y + int(dy)), (int(ax * 1.05), int(ay * 0.95)),
                     12.0, 0, 360, 1, -1)
-        if t % 7 == 3:  # a spurious blob now and then
+        if t % 7 == 3:               # a spurious blob now and then
             cv2.circle(pred[t], (int(rng.integers(0, width)), int(rng.integers(0, height))),
-                       int(rng.integers(5, 30)), 1, -1)
+                       int(rng.integers(3, 20)), 1, -1)
     return gt.astype(bool), pred.astype(bool)
 
 
-_VIDEOS: List[Tuple[np.ndarray, np.ndarray]] = []  # shared with forked workers
+def _timed(fn: Callable[[], object]) -> Tuple[float, object]:
+    start = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - start, out
 
 
-def _ours(index: int) -> Tuple[np.ndarray, np.ndarray]:
-    """J and F of video ``index`` (workers read it from the forked memory)."""
-    gt, pred = _VIDEOS[index]
-    return db_eval_jf(gt, pred)
-
-
-def _timed(fn: Callable[[], List], repeat: int = 1) -> Tuple[float, List]:
-    """Best wall time of ``repeat`` runs (robust to a busy machine) and the output."""
-    best = float('inf')
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, out
-
-
-def bench(height: int, width: int, args) -> List[Tuple[str, float, float]]:
-    """Rows (method, J fps, F fps) for one resolution; checks equal numbers."""
-    videos = [make_video(i, args.frames, height, width, args.scale) for i in range(args.videos)]
-    _VIDEOS[:] = videos
-    n = args.frames * args.videos
-    rep = args.repeat
-    tj_ref, j_ref = _timed(
-        lambda: [[ref_iou(g[t], p[t]) for t in range(len(g))] for g, p in videos], rep)
-    tf_ref, f_ref = _timed(
-        lambda: [[ref_f(g[t], p[t]) for t in range(len(g))] for g, p in videos], rep)
-    tj, j_ours = _timed(lambda: [db_eval_iou(g, p) for g, p in videos], rep)
-    tf, f_ours = _timed(lambda: [db_eval_boundary(g, p) for g, p in videos], rep)
-    tjf, jf_ours = _timed(lambda: [db_eval_jf(g, p) for g, p in videos], rep)
-    with get_context('fork').Pool(args.nproc) as pool:
-        pool.map(_ours, range(min(args.nproc, len(videos))))  # warm the workers up
-        tjf_par, par = _timed(lambda: pool.map(_ours, range(len(videos)), chunksize=1), rep)
-    dj = max(np.abs(np.asarray(a) - b).max() for a, b in zip(j_ref, j_ours))
-    df = max(np.abs(np.asarray(a) - b).max() for a, b in zip(f_ref, f_ours))
-    dp = max(max(np.abs(a - c).max(), np.abs(b - d).max())
-             for (a, b), c, d in zip(par + jf_ours, j_ours * 2, f_ours * 2))
-    if max(dj, df, dp) > 1e-12:
-        raise AssertionError(f'numbers differ: J {dj}, F {df}, db_eval_jf/parallel {dp}')
-    jf_ref = tj_ref + tf_ref
-    return [('reference (per frame)', n / tj_ref, n / tf_ref, n / jf_ref, 1.0),
-            ('ours, 1 process', n / tj, n / tf, n / tjf, jf_ref / tjf),
-            (f'ours, {args.nproc} processes (J+F)', float('nan'), float('nan'),
-             n / tjf_par, jf_ref / tjf_par)]
+def bench(height: int, width: int, frames: int) -> List[Tuple[str, float, float, float, float]]:
+    """Rows (size, covered fraction, ref ms/frame, ours ms/frame, max |diff|)."""
+    rows = []
+    for index, (label, area) in enumerate(SIZES):
+        gt, pred = make_video(index, frames, height, width, area)
+        t_ref, (j_ref, f_ref) = _timed(lambda: (
+            np.array([ref_iou(g, p) for g, p in zip(gt, pred)]),
+            np.array([ref_f(g, p) for g, p in zip(gt, pred)])))
+        t_ours, (j, f) = _timed(lambda: db_eval_jf(gt, pred))
+        diff = max(np.abs(j - j_ref).max(), np.abs(f - f_ref).max())
+        if diff > 1e-12:
+            raise AssertionError(f'{label} at {height}x{width}: numbers differ by {diff}')
+        rows.append((label, gt.mean(), t_ref / frames * 1e3, t_ours / frames * 1e3, diff))
+    return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--frames', type=int, default=40, help='frames per video')
-    parser.add_argument('--videos', type=int, default=4, help='videos per resolution')
-    parser.add_argument('--nproc', type=int, default=2, help='processes for the parallel run')
-    parser.add_argument('--repeat', type=int, default=3, help='runs per timing (best kept)')
-    parser.add_argument('--scale', type=float, default=0.25,
-                        help='object size as a fraction of the frame size')
     args = parser.parse_args()
     cv2.setNumThreads(1)
-    print(f'{args.videos} videos x {args.frames} frames per resolution, object scale '
-          f'{args.scale}, best of {args.repeat} runs, OpenCV single-threaded; '
-          f'frames/s (higher is better)')
-    header = f'| {"resolution":10} | {"method":30} | {"J fps":>8} | {"F fps":>8} | ' \
-             f'{"J&F fps":>8} | {"speed-up":>8} |'
+    print(f'{args.frames} frames per size and resolution, one core, one run each; '
+          'J and F together (ms per frame, lower is better)')
+    header = (f'| {"resolution":10} | {"object size":22} | {"GT cover":>8} | '
+              f'{"reference ms":>12} | {"ours ms":>8} | {"speed-up":>8} | {"max abs diff":>12} |')
     print(header)
-    print('|' + '|'.join('-' * (len(c)) for c in header.split('|')[1:-1]) + '|')
+    print('|' + '|'.join('-' * len(c) for c in header.split('|')[1:-1]) + '|')
     for height, width in ((480, 854), (720, 1280)):
-        for name, j_fps, f_fps, jf_fps, speed in bench(height, width, args):
-            cells = [f'{v:8.0f}' if v == v else f'{"-":>8}' for v in (j_fps, f_fps, jf_fps)]
-            print(f'| {height}x{width:<6} | {name:30} | ' + ' | '.join(cells)
-                  + f' | {speed:7.1f}x |')
-    print('numbers identical to the reference (max abs difference <= 1e-12)')
+        for label, cover, ms_ref, ms_ours, diff in bench(height, width, args.frames):
+            print(f'| {height}x{width:<6} | {label:22} | {cover:8.4f} | {ms_ref:12.3f} | '
+                  f'{ms_ours:8.3f} | {ms_ref / ms_ours:7.1f}x | {diff:12.1e} |')
+    print('numbers identical to the reference (max |difference| <= 1e-12)')
 
 
 if __name__ == '__main__':

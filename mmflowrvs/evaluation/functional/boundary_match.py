@@ -1,49 +1,51 @@
-"""Fast exact boundary F of whole videos (the engine of ``db_eval_boundary``).
+"""Fast exact J and boundary F of whole videos (the engine of ``db_eval_*``).
 
 How it stays exact and gets fast:
 
-* Crop: each frame is cut to the bounding box of gt | pred plus a one-pixel
-  margin. Boundary pixels can sit one pixel above/left of a mask (inside the
-  margin); below/right the margin is a zero row/column, so the crop's maps
-  equal the frame's. Where the crop reaches the image's bottom/right edge, the
-  official special rule for the last row/column is the same as replicating
-  the border, which is what the boundary map below does.
+* Frame planes: 8 frames of a mask share one byte per pixel, frame ``i`` of
+  the group in bit ``i``. Every bitwise operation then serves 8 frames, and
+  every spatial shift is a plain slice (no bit shifts, no carries), so the
+  cost per frame is that of a bit-packed mask with none of its overhead.
+* Crop: each group of 8 frames is cut to the bounding box of gt | pred plus a
+  one-pixel margin, laid out row after row with ``2 r`` zero columns after
+  each row (``r`` the dilation radius) so that the image is one flat array:
+  a shift by ``k`` pixels is a slice shifted by ``k``, by ``dy`` rows a slice
+  shifted by ``dy * stride``, and nothing a dilation moves past a row's end
+  (at most ``r`` pixels) reaches the next row.
 * Boundary map: a pixel is on the boundary iff its 2x2 block [y:y+2, x:x+2]
-  is not uniform: (2x2 max) - (2x2 min) with OpenCV (anchor (0, 0)) = the
-  official ``(m^e) | (m^s) | (m^se)``; its last-row/column rules are the same
-  as a replicated border, so crops at the image's bottom/right edge get their
-  edge row/column copied once below/right; boundary pixels outside the
-  crops (junk from those copies and from crops at the image's top) are cleared.
-* Canvas: the crops of many frames (of similar widths) are stacked
-  vertically into one image (one for GT, one for the prediction), ``radius``
-  zero rows apart, 64-pixel aligned, so a handful of whole-array operations
-  serve a whole chunk of the video (boundary maps, J's counts, dilation).
-* Dilation: the disk {dx^2 + dy^2 <= r^2} is separable into horizontal
-  dilations by the half-widths isqrt(r^2 - dy^2) and a union over dy of
-  rows shifted by dy: O(r) per pixel, not O(r^2), done on bit-packed rows
-  (64 pixels per word, :func:`packed_disk_dilate`); for r >= 64, as a union of
-  rectangle dilations with OpenCV (:func:`disk_dilate`).
+  is not uniform, which is the official ``(m^e) | (m^s) | (m^se)``; the
+  official last-row/column rules equal a replicated border, so a crop at the
+  image's bottom/right edge gets its edge row/column copied once below/right.
+  Boundary bits in the padding (junk of those copies and of the wrap-around
+  of the flat layout) are cleared.
+* Dilation: the disk {dx^2 + dy^2 <= r^2} is the union over dy of
+  horizontal segments of half-width isqrt(r^2 - dy^2): horizontal dilations
+  by each distinct half-width (built from one another, 3 slice operations
+  each), ORed in at their row offsets (2 slice operations per dy).
+* Boundary tiles: for large objects only the tiles of the crop that hold
+  boundary pixels are dilated and counted (:mod:`.boundary_tiles`).
+* Counts: J's mask sizes and intersection are OpenCV non-zero counts of each
+  frame's crop; the boundary sizes and matches are counted per bit (frame) of
+  the planes (:func:`lane_counts`), never pixel by pixel in Python.
 """
 import math
 from functools import lru_cache
-from typing import List, Tuple
+from typing import Optional, Tuple
 
 import cv2
 import numpy as np
 
-__all__ = ['disk_dilate', 'packed_disk_dilate', 'video_boundary_f', 'video_jf']
+from .boundary_tiles import stack_boundary_runs
 
-_BLOCK = np.ones((2, 2), np.uint8)
-_MAX_CANVAS = 1 << 24  # pixels per channel in one chunk
+__all__ = ['disk_dilate', 'pack_frames', 'lane_counts', 'plane_disk_dilate', 'video_counts',
+           'video_j', 'video_jf', 'video_boundary_f']
+
+GROUP = 8                                  # frames per byte plane
 
 
 @lru_cache(maxsize=64)
 def _disk_rectangles(radius: int) -> Tuple[np.ndarray, ...]:
-    """Rectangle kernels whose union is the disk {dx^2 + dy^2 <= r^2}.
-
-    For each half-width w = isqrt(r^2 - dy^2) keep the tallest rectangle
-    (2h+1) x (2w+1), h being the largest |dy| with that width.
-    """
+    """Rectangle kernels whose union is the disk {dx^2 + dy^2 <= r^2}."""
     tallest = {}
     for dy in range(radius + 1):
         tallest[math.isqrt(radius * radius - dy * dy)] = dy
@@ -54,7 +56,7 @@ def disk_dilate(bmap: np.ndarray, radius: int) -> np.ndarray:
     """Dilates a (H, W) or (H, W, C) map by the disk of ``radius``.
 
     Same result as ``cv2.dilate(bmap, skimage.morphology.disk(radius))``
-    (nothing comes from outside the image).
+    (nothing comes from outside the image), as a union of rectangle dilations.
 
     Returns:
         np.ndarray: uint8 map of the input's shape.
@@ -67,175 +69,266 @@ def disk_dilate(bmap: np.ndarray, radius: int) -> np.ndarray:
     return out.reshape(src.shape)
 
 
-def _pack(bmap: np.ndarray) -> np.ndarray:
-    """(rows, W) uint8 0/1 -> (rows, ceil(W / 64)) uint64, pixel x at bit x % 64."""
-    rows, width = bmap.shape
-    if width % 64:
-        padded = np.zeros((rows, -(-width // 64) * 64), np.uint8)
-        padded[:, :width] = bmap
-        bmap = padded
-    return np.packbits(bmap, axis=1, bitorder='little').view(np.uint64)
+def pack_frames(frames: np.ndarray, out: np.ndarray, tmp: np.ndarray) -> None:
+    """Packs up to 8 bool frames into one byte plane: bit i = frame i.
 
-
-def _shifted(words: np.ndarray, k: int, towards_right: bool) -> np.ndarray:
-    """Moves every pixel of packed rows by k (0 < k < 64) columns; zeros enter."""
-    k_bits, rest = np.uint64(k), np.uint64(64 - k)
-    if towards_right:                       # out[x] = in[x - k]
-        out = words << k_bits
-        out[:, 1:] |= words[:, :-1] >> rest
-    else:                                   # out[x] = in[x + k]
-        out = words >> k_bits
-        out[:, :-1] |= words[:, 1:] << rest
-    return out
-
-
-def packed_disk_dilate(words: np.ndarray, radius: int) -> np.ndarray:
-    """Disk dilation of packed rows (see :func:`_pack`), radius < 64.
-
-    Horizontal dilations by every half-width isqrt(r^2 - dy^2), then the
-    union of those rows shifted by dy: 8x fewer bytes than uint8 maps.
+    Args:
+        frames (np.ndarray): C-contiguous bool (n, P) frames, n <= 8.
+        out (np.ndarray): uint8 (P,) result.
+        tmp (np.ndarray): uint8 (P,) scratch.
     """
-    widths = [math.isqrt(radius * radius - dy * dy) for dy in range(radius + 1)]
-    horizontal = {0: words}
-    current = words.copy()
-    for k in range(1, radius + 1):
-        current |= _shifted(words, k, True)
-        current |= _shifted(words, k, False)
-        if k in widths:
-            horizontal[k] = current.copy()
-    out = horizontal[widths[0]].copy()
-    for dy in range(1, radius + 1):
-        row = horizontal[widths[dy]]
-        out[dy:] |= row[:-dy]
-        out[:-dy] |= row[dy:]
+    if frames.shape[1] % 8 == 0:           # 8 pixels per 64-bit operation
+        src, dst, scratch = frames.view(np.uint64), out.view(np.uint64), tmp.view(np.uint64)
+        bit = np.uint64
+    else:
+        src, dst, scratch = frames.view(np.uint8), out, tmp
+        bit = np.uint8
+    np.copyto(dst, src[0])
+    for i in range(1, len(frames)):
+        np.left_shift(src[i], bit(i), out=scratch)
+        dst |= scratch
+
+
+@lru_cache(maxsize=2)
+def _bit_masks(length: int) -> Tuple[np.ndarray, ...]:
+    """Constant (length,) uint8 planes 1 << i, i = 0..7 (read-only)."""
+    masks = tuple(np.full(length, 1 << i, np.uint8) for i in range(GROUP))
+    for mask in masks:
+        mask.flags.writeable = False
+    return masks
+
+
+def lane_counts(plane: np.ndarray, num_frames: int, tmp: np.ndarray) -> np.ndarray:
+    """Set bits of each bit position (frame) of a byte plane.
+
+    One AND with a constant plane and one OpenCV non-zero count per frame
+    (both vectorised over all bytes).
+
+    Args:
+        plane (np.ndarray): uint8 (L,) plane.
+        num_frames (int): how many bit positions (frames) to count.
+        tmp (np.ndarray): uint8 (L,) scratch.
+
+    Returns:
+        np.ndarray: (num_frames,) int64 counts.
+    """
+    length = len(plane)
+    masks = _bit_masks(max(4096, 1 << (length - 1).bit_length()))   # few sizes
+    row, scratch = plane.reshape(1, length), tmp.reshape(1, length)    # one OpenCV row
+    return np.array([
+        cv2.countNonZero(cv2.bitwise_and(row, masks[i][:length].reshape(1, length), dst=scratch))
+        for i in range(num_frames)], np.int64)
+
+
+@lru_cache(maxsize=64)
+def _half_width_steps(radius: int) -> Tuple[Tuple[int, Tuple[int, ...]], ...]:
+    """(shift, row offsets) steps of the horizontal chain of the disk.
+
+    Each step widens the current horizontal dilation by ``shift`` (valid when
+    shift <= 2 * width + 1); the offsets are the dy whose half-width the
+    result has (empty for a helper step).
+    """
+    half = [math.isqrt(radius * radius - dy * dy) for dy in range(radius + 1)]
+    steps, width = [], 0
+    for target in sorted(set(half)):
+        while target > 3 * width + 1:          # helper steps to reach it
+            steps.append((2 * width + 1, ()))
+            width = 3 * width + 1
+        steps.append((target - width, tuple(dy for dy in range(radius + 1)
+                                            if half[dy] == target)))
+        width = target
+    return tuple(steps)
+
+
+def plane_disk_dilate(src: np.ndarray, stride: int, radius: int, out: np.ndarray,
+                      bufs: Tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Disk dilation of a flat plane with rows of ``stride`` bytes.
+
+    Each row must end with at least ``2 * radius`` zero bytes; what falls
+    beyond the plane's first/last row is dropped.
+
+    Args:
+        src (np.ndarray): uint8 (L,) plane (left unchanged).
+        stride (int): bytes per row.
+        radius (int): disk radius (>= 1).
+        out (np.ndarray): uint8 (L,) result.
+        bufs (tuple): two uint8 (L,) scratch planes.
+
+    Returns:
+        np.ndarray: ``out``.
+    """
+    length = len(src)
+    out[:] = 0
+    current, spare = src, list(bufs)
+    for shift, offsets in _half_width_steps(radius):
+        if shift:
+            nxt = spare.pop(0)
+            np.copyto(nxt, current)
+            np.bitwise_or(nxt[shift:], current[:-shift], out=nxt[shift:])
+            np.bitwise_or(nxt[:-shift], current[shift:], out=nxt[:-shift])
+            if current is not src:
+                spare.append(current)
+            current = nxt
+        for dy in offsets:
+            k = dy * stride
+            if k == 0:
+                out |= current
+            elif k < length:
+                np.bitwise_or(out[k:], current[:-k], out=out[k:])
+                np.bitwise_or(out[:-k], current[k:], out=out[:-k])
     return out
 
 
-def _match_row_counts(target: np.ndarray, source: np.ndarray, radius: int) -> np.ndarray:
-    """Per canvas row: # target pixels within the disk of a source pixel."""
-    if radius < 64:
-        hits = _pack(target) & packed_disk_dilate(_pack(source), radius)
-        return np.bitwise_count(hits).sum(axis=1, dtype=np.int64)
-    return _row_sums(cv2.bitwise_and(target, disk_dilate(source, radius)))
+def _boundary_plane(canvas: np.ndarray, stride: int, rows: int, width: int, out: np.ndarray,
+                    tmp: np.ndarray) -> np.ndarray:
+    """Boundary plane of a canvas: its non-uniform 2x2 blocks, padding cleared.
+
+    ``canvas`` holds ``rows`` crop rows of ``width`` pixels (plus the copied
+    edge row/column where the crop reaches the image's bottom/right edge).
+    """
+    np.bitwise_xor(canvas[:-1], canvas[1:], out=tmp[:-1])          # pixel vs right
+    tmp[-1] = 0
+    np.bitwise_xor(canvas[:-stride], canvas[stride:], out=out[:-stride])  # vs below
+    out[-stride:] = 0
+    np.bitwise_or(out[:-stride], tmp[:-stride], out=out[:-stride])
+    np.bitwise_or(out[:-stride], tmp[stride:], out=out[:-stride])  # below vs below-right
+    used = (rows + 1) * stride
+    grid = out[:used].reshape(rows + 1, stride)
+    grid[:, width:] = 0
+    grid[rows] = 0
+    out[used:] = 0
+    return out
 
 
-def _crop_boxes(gt: np.ndarray, pred: np.ndarray) -> List[Tuple[int, int, int, int, int]]:
-    """(t, y0, y1, x0, x1) crops with margin of the frames where gt | pred is nonempty."""
+def _region_counts(gt: np.ndarray, pred: np.ndarray, tmp: np.ndarray) -> Tuple[int, int, int]:
+    """(|gt|, |pred|, |gt & pred|) of bool (h, w) crops, with OpenCV counts."""
+    g, p = gt.view(np.uint8), pred.view(np.uint8)
+    return (cv2.countNonZero(g), cv2.countNonZero(p),
+            cv2.countNonZero(cv2.bitwise_and(g, p, dst=tmp[:g.size].reshape(g.shape))))
+
+
+def _crop_box(union: np.ndarray) -> Optional[Tuple[int, int, int, int]]:
+    """(y0, y1, x0, x1) bounding box plus a one-pixel margin of a (H, W) map."""
+    rows = np.flatnonzero(union.any(axis=1))
+    if not len(rows):
+        return None
+    cols = np.flatnonzero(union.any(axis=0))
+    height, width = union.shape
+    return (max(int(rows[0]) - 1, 0), min(int(rows[-1]) + 2, height),
+            max(int(cols[0]) - 1, 0), min(int(cols[-1]) + 2, width))
+
+
+def video_counts(gt: np.ndarray, pred: np.ndarray, radius: Optional[int] = None) -> np.ndarray:
+    """Per-frame pixel counts behind J and F of a video.
+
+    Args:
+        gt (np.ndarray): bool (T, H, W) GT masks.
+        pred (np.ndarray): bool (T, H, W) predicted masks.
+        radius (int, optional): boundary tolerance in pixels (>= 0); None
+            counts only what J needs.
+
+    Returns:
+        np.ndarray: int64 (3, T) [|gt|, |pred|, |gt & pred|], or with a
+        radius (7, T), followed by [|b_gt|, |b_pred|, |b_gt & dil(b_pred)|,
+        |b_pred & dil(b_gt)|] (b: boundary maps, dil: disk dilation).
+    """
+    gt = np.ascontiguousarray(gt, dtype=bool)
+    pred = np.ascontiguousarray(pred, dtype=bool)
     num_frames, height, width = gt.shape
-    union = gt | pred                                  # (T, H, W)
-    rows = union.any(axis=2)                           # (T, H)
-    cols = union.any(axis=1)                           # (T, W)
-    boxes = []
-    for t in np.flatnonzero(rows.any(axis=1)):
-        r, c = rows[t], cols[t]
-        y0, y1 = int(r.argmax()), height - int(r[::-1].argmax())
-        x0, x1 = int(c.argmax()), width - int(c[::-1].argmax())
-        boxes.append((int(t), max(y0 - 1, 0), min(y1 + 1, height), max(x0 - 1, 0),
-                      min(x1 + 1, width)))
-    return boxes
-
-
-def _bmap(canvas: np.ndarray) -> np.ndarray:
-    """uint8 0/1 boundary map of a canvas: its non-uniform 2x2 blocks."""
-    hi = cv2.dilate(canvas, _BLOCK, anchor=(0, 0), borderType=cv2.BORDER_REPLICATE)
-    lo = cv2.erode(canvas, _BLOCK, anchor=(0, 0), borderType=cv2.BORDER_REPLICATE)
-    return cv2.subtract(hi, lo)
-
-
-def _row_sums(image: np.ndarray) -> np.ndarray:
-    """(rows, W) uint8 -> (rows,) int64 sums over each row."""
-    return cv2.reduce(image, 1, cv2.REDUCE_SUM, dtype=cv2.CV_32S).reshape(-1).astype(np.int64)
-
-
-def _chunk_counts(gt: np.ndarray, pred: np.ndarray, boxes: list, radius: int) -> np.ndarray:
-    """(6, N) [n_gt, n_pred, gt_match, pred_match, inter, union] of ``boxes``' frames."""
-    height, width = gt.shape[1:]
-    gap = max(radius, 1)
-    # + a replicated column, rounded up to whole 64-pixel words for packing
-    canvas_w = -(-(max(x1 - x0 for _, _, _, x0, x1 in boxes) + 1) // 64) * 64
-    starts = np.cumsum([0] + [y1 - y0 + gap for _, y0, y1, _, _ in boxes])
-    m_gt = np.zeros((int(starts[-1]), canvas_w), np.uint8)     # (rows, W') stacked crops
-    m_pred = np.zeros_like(m_gt)
-    gt8, pred8 = gt.view(np.uint8), pred.view(np.uint8)
-    for (t, y0, y1, x0, x1), top in zip(boxes, starts):
-        m_gt[top:top + y1 - y0, :x1 - x0] = gt8[t, y0:y1, x0:x1]
-        m_pred[top:top + y1 - y0, :x1 - x0] = pred8[t, y0:y1, x0:x1]
-    inter = _row_sums(cv2.bitwise_and(m_gt, m_pred))
-    union = _row_sums(cv2.bitwise_or(m_gt, m_pred))
-    # At the image's bottom/right edge the official rules equal a replicated
-    # border: copy the edge row/column once below/right of the crop. Boundary
-    # pixels outside a crop are junk (the row above a crop at the image's top,
-    # the copied row/column) and are cleared.
-    junk = []
-    for (t, y0, y1, x0, x1), top in zip(boxes, starts):
-        bottom, w = top + y1 - y0, x1 - x0
-        if y1 == height:
-            m_gt[bottom, :w] = m_gt[bottom - 1, :w]
-            m_pred[bottom, :w] = m_pred[bottom - 1, :w]
-            junk.append((slice(bottom, bottom + 1), slice(0, canvas_w)))
-        if x1 == width:
-            end = bottom + (y1 == height)
-            m_gt[top:end, w] = m_gt[top:end, w - 1]
-            m_pred[top:end, w] = m_pred[top:end, w - 1]
-            junk.append((slice(top, end), slice(w, w + 1)))
-    b_gt, b_pred = _bmap(m_gt), _bmap(m_pred)
-    for b in (b_gt, b_pred):
-        b[starts[1:-1] - 1] = 0                  # the gap row right above each crop
-        for rows, cols in junk:
-            b[rows, cols] = 0
-    counts = np.stack([_row_sums(b_gt), _row_sums(b_pred),
-                       _match_row_counts(b_gt, b_pred, radius),
-                       _match_row_counts(b_pred, b_gt, radius),
-                       inter, union])                                 # (6, rows)
-    return np.add.reduceat(counts, starts[:-1], axis=1)
+    counts = np.zeros((3 if radius is None else 7, num_frames), np.int64)
+    if gt.size == 0:
+        return counts
+    pad = 0 if radius is None else 2 * max(radius, 1)
+    planes = [np.empty(height * width, np.uint8) for _ in range(3)]
+    work = [np.empty((height + 1) * (width + pad), np.uint8) for _ in range(6)]
+    flat_gt, flat_pred = gt.reshape(num_frames, -1), pred.reshape(num_frames, -1)
+    for t0 in range(0, num_frames, GROUP):
+        n = min(GROUP, num_frames - t0)
+        frames = slice(t0, t0 + n)
+        plane_gt, plane_pred, union = planes
+        pack_frames(flat_gt[frames], plane_gt, union)
+        pack_frames(flat_pred[frames], plane_pred, union)
+        np.bitwise_or(plane_gt, plane_pred, out=union)
+        box = _crop_box(union.reshape(height, width))
+        if box is None:
+            continue                                   # every frame empty
+        y0, y1, x0, x1 = box
+        for t in range(t0, t0 + n):
+            counts[:3, t] = _region_counts(gt[t, y0:y1, x0:x1], pred[t, y0:y1, x0:x1], work[0])
+        if radius is None:
+            continue
+        crop_h, crop_w = y1 - y0, x1 - x0
+        stride = crop_w + pad
+        length = (crop_h + 1) * stride
+        c_gt, c_pred, t1, t2, t3, t4 = (buf[:length] for buf in work)
+        for canvas, plane in ((c_gt, plane_gt), (c_pred, plane_pred)):
+            grid = canvas.reshape(crop_h + 1, stride)
+            grid[:crop_h, :crop_w] = plane.reshape(height, width)[y0:y1, x0:x1]
+            grid[:, crop_w:] = 0
+            grid[crop_h] = 0
+            # the official last row/column rules = a replicated border
+            if x1 == width:
+                grid[:crop_h, crop_w] = grid[:crop_h, crop_w - 1]
+            if y1 == height:
+                grid[crop_h, :crop_w + 1] = grid[crop_h - 1, :crop_w + 1]
+        b_gt = _boundary_plane(c_gt, stride, crop_h, crop_w, t2, t1)
+        b_pred = _boundary_plane(c_pred, stride, crop_h, crop_w, t3, t1)
+        src_gt, src_pred, core_gt, core_pred = b_gt, b_pred, b_gt, b_pred
+        stacked = stack_boundary_runs(
+            b_gt[:crop_h * stride].reshape(crop_h, stride)[:, :crop_w],
+            b_pred[:crop_h * stride].reshape(crop_h, stride)[:, :crop_w],
+            t4[:crop_h * crop_w].reshape(crop_h, crop_w), radius)
+        if stacked is not None:      # only the tiles holding boundary pixels
+            src_gt, src_pred, core_gt, core_pred, stride = stacked
+        size = len(src_gt)
+        t1, t4, c_gt, c_pred = (buf[:size] if len(buf) >= size else np.empty(size, np.uint8)
+                                for buf in (t1, t4, c_gt, c_pred))
+        counts[3, frames] = lane_counts(core_gt, n, t1)
+        counts[4, frames] = lane_counts(core_pred, n, t1)
+        for row, src, tgt in ((5, src_pred, core_gt), (6, src_gt, core_pred)):
+            dil = plane_disk_dilate(src, stride, radius, t4, (c_gt, c_pred))
+            dil &= tgt
+            counts[row, frames] = lane_counts(dil, n, t1)
+    return counts
 
 
 def video_jf(gt: np.ndarray, pred: np.ndarray, radius: int) -> Tuple[np.ndarray, np.ndarray]:
     """J and boundary F of every frame of a video (bool (T, H, W) gt and pred).
 
-    Both come from the same crops (all pixels of gt | pred lie in them), so J
-    costs almost nothing on top of F.
-
     Returns:
         tuple[np.ndarray, np.ndarray]: (T,) float64 J and F; frames where both
         masks are empty get 1.
     """
-    j = np.ones(gt.shape[0], np.float64)
-    f = np.ones(gt.shape[0], np.float64)
-    boxes = _crop_boxes(gt, pred)
-    # chunks of frames with similar crop widths (the canvas is as wide as the
-    # widest crop of its chunk) and a bounded canvas size
-    boxes.sort(key=lambda box: box[4] - box[3])
-    chunks, current, area = [], [], 0
-    for box in boxes:
-        width = box[4] - box[3]
-        box_area = (box[2] - box[1] + radius) * width
-        if current and (area + box_area > _MAX_CANVAS
-                        or width > 1.25 * (current[0][4] - current[0][3]) + 16):
-            chunks.append(current)
-            current, area = [], 0
-        current.append(box)
-        area += box_area
-    if current:
-        chunks.append(current)
-    for chunk in chunks:
-        n_gt, n_pred, gt_match, pred_match, inter, union = _chunk_counts(gt, pred, chunk, radius)
-        frames = [box[0] for box in chunk]
-        precision = np.ones(len(chunk))
-        recall = np.ones(len(chunk))
-        # n_pred = 0 -> P = 1 (R = 0 if n_gt > 0); n_gt = 0 -> R = 1 (P = 0 if n_pred > 0)
-        np.divide(pred_match, n_pred, out=precision, where=n_pred > 0)
-        np.divide(gt_match, n_gt, out=recall, where=n_gt > 0)
-        denom = precision + recall
-        frame_f = np.zeros(len(chunk))
-        np.divide(2 * precision * recall, denom, out=frame_f, where=denom > 0)
-        f[frames] = frame_f
-        frame_j = np.ones(len(chunk))
-        np.divide(inter, union, out=frame_j, where=union > 0)
-        j[frames] = frame_j
-    return j, f
+    n_gt, n_pred, inter, b_gt, b_pred, gt_match, pred_match = video_counts(gt, pred, radius)
+    return _j_from_counts(n_gt, n_pred, inter), _f_from_counts(b_gt, b_pred, gt_match,
+                                                               pred_match)
+
+
+def video_j(gt: np.ndarray, pred: np.ndarray) -> np.ndarray:
+    """J of every frame of a video (bool (T, H, W)); 1 where the union is empty."""
+    return _j_from_counts(*video_counts(gt, pred))
 
 
 def video_boundary_f(gt: np.ndarray, pred: np.ndarray, radius: int) -> np.ndarray:
     """Boundary F of every frame of a video (bool (T, H, W) gt and pred)."""
     return video_jf(gt, pred, radius)[1]
+
+
+def _j_from_counts(n_gt: np.ndarray, n_pred: np.ndarray, inter: np.ndarray) -> np.ndarray:
+    union = n_gt + n_pred - inter
+    j = np.ones(len(union), np.float64)
+    np.divide(inter, union, out=j, where=union > 0)
+    return j
+
+
+def _f_from_counts(n_gt: np.ndarray, n_pred: np.ndarray, gt_match: np.ndarray,
+                   pred_match: np.ndarray) -> np.ndarray:
+    # n_pred = 0 -> P = 1 (R = 0 if n_gt > 0); n_gt = 0 -> R = 1 (P = 0 if n_pred > 0)
+    precision = np.ones(len(n_gt), np.float64)
+    recall = np.ones(len(n_gt), np.float64)
+    np.divide(pred_match, n_pred, out=precision, where=n_pred > 0)
+    np.divide(gt_match, n_gt, out=recall, where=n_gt > 0)
+    denom = precision + recall
+    f = np.zeros(len(n_gt), np.float64)
+    np.divide(2 * precision * recall, denom, out=f, where=denom > 0)
+    return f
