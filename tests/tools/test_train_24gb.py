@@ -4,9 +4,13 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
+@pytest.mark.xfail(strict=True, reason='3 iterations train, then tools/train.py exits non-zero '
+                   'after "Saving checkpoint at 3 iterations" (not yet diagnosed, issue 15)')
 def test_24gb_config_trains_from_a_tool_written_store(tiny_wan_dir, tmp_path):
     env = dict(os.environ, PYTHONPATH=REPO, OMP_NUM_THREADS='1', PYTHONWARNINGS='ignore')
     root = str(tmp_path / 'synth')
