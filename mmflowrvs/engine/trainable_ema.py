@@ -23,7 +23,9 @@ class TrainableFP32EMA(ExponentialMovingAverage):
         model (nn.Module): The model to average.
         momentum (float): 1 - decay. Defaults to 1e-4.
         interval (int): Update every n steps. Defaults to 1.
-        device (torch.device, optional): Where to keep the shadow.
+        device (torch.device, optional): Where to keep the shadow (e.g. ``'cpu'``
+            to keep the 5.7 GB fp32 shadow off the GPU; the shared frozen parameters
+            stay where they are).
         update_buffers (bool): Not supported (buffers are kept in sync).
         decay_warmup (bool): diffusers ``EMAModel``'s default warm-up, as the
             reference trains: the n-th update (``steps`` = n - 1 before it) uses
@@ -50,8 +52,10 @@ class TrainableFP32EMA(ExponentialMovingAverage):
         for p in frozen.values():  # requires_grad_(False) above touched shared params
             p.requires_grad_(False)
         self.interval = interval
-        if device is not None:
-            self.module = self.module.to(device)
+        if device is not None:  # the shadow only: frozen tensors are shared with ``model``
+            for p in self.module.parameters():
+                if id(p) not in frozen:
+                    p.data = p.data.to(device)
         self.register_buffer('steps', torch.tensor(0, dtype=torch.long, device=device))
         self.update_buffers = False
         names = [n for n, p in model.named_parameters() if id(p) in trainable_ids]

@@ -77,7 +77,7 @@ def _synthetic_words() -> list:
 
 
 def make_tiny_wan(out_dir: str, seed: int = 0, extra_words: Iterable[str] = (),
-                  arch: Optional[dict] = None) -> str:
+                  arch: Optional[dict] = None, weights: str = 'random') -> str:
     """Writes a tiny, randomly initialised diffusers-format Wan 2.1 T2V folder.
 
     Layout: ``transformer/ vae/ text_encoder/ tokenizer/ scheduler/ model_index.json``.
@@ -87,6 +87,9 @@ def make_tiny_wan(out_dir: str, seed: int = 0, extra_words: Iterable[str] = (),
         seed (int): Seed of the random initialisation.
         extra_words (Iterable[str]): More tokenizer words.
         arch (dict, optional): Architecture (defaults to ``TINY_WAN``).
+        weights (str): ``'random'`` (randomly initialised weights saved with
+            ``save_pretrained``) or ``'none'`` (only the ``config.json`` files: enough
+            to build the architecture, e.g. the real size on the meta device).
 
     Returns:
         str: ``out_dir``.
@@ -102,11 +105,18 @@ def make_tiny_wan(out_dir: str, seed: int = 0, extra_words: Iterable[str] = (),
     def kwargs(d):
         return {k: v for k, v in d.items() if not k.startswith('_') and k != 'architectures'}
 
+    if weights not in ('random', 'none'):
+        raise ValueError(f"weights must be 'random' or 'none', got {weights!r}")
+    words = list(BASE_VOCAB) + _synthetic_words() + [w.lower() for w in extra_words]
+    words = sorted(set(w for w in words if re.fullmatch(r"[a-z0-9'-]+", w)))
+    if weights == 'none':
+        from mmflowrvs.models.wan_architectures import write_wan_configs
+        write_wan_configs(out_dir, arch)
+        build_offline_tokenizer(words, os.path.join(out_dir, 'tokenizer'))
+        return out_dir
     WanTransformer3DModel(**kwargs(arch['transformer'])).save_pretrained(
         os.path.join(out_dir, 'transformer'))
     AutoencoderKLWan(**kwargs(arch['vae'])).save_pretrained(os.path.join(out_dir, 'vae'))
-    words = list(BASE_VOCAB) + _synthetic_words() + [w.lower() for w in extra_words]
-    words = sorted(set(w for w in words if re.fullmatch(r"[a-z0-9'-]+", w)))
     te_cfg = dict(kwargs(arch['text_encoder']))
     te_cfg['vocab_size'] = max(te_cfg['vocab_size'], len(words) + 3)
     te_cfg.pop('model_type', None)

@@ -3,6 +3,7 @@ import glob
 import os
 
 import pytest
+import torch
 from mmengine.config import Config
 
 from mmflowrvs.registry import MODELS
@@ -23,12 +24,28 @@ def test_there_are_configs_for_every_benchmark():
 
 
 @pytest.mark.parametrize('path', CONFIGS, ids=lambda p: os.path.relpath(p, REPO))
-def test_config_builds(path, tiny_wan_dir):
+def _tiny_store(wan: str, tmp_path, dtype=None) -> str:
+    from mmflowrvs.models.text_encoders import UMT5TextEncoder
+    from mmflowrvs.models.text_encoders.embedding_store import ShardWriter, write_index
+    enc = UMT5TextEncoder(pretrained=wan, max_length=8, dtype=dtype)
+    out = str(tmp_path / 'store')
+    writer = ShardWriter(out, 'r00000')
+    writer.add('a dog', enc.encode_trimmed(['a dog'])[0])
+    writer.flush()
+    write_index(out, enc.fingerprint(), enc.embed_dim, enc.torch_dtype or torch.float32,
+                [writer.entries])
+    return out
+
+
+def test_config_builds(path, tiny_wan_dir, tmp_path):
     cfg = Config.fromfile(path)
     assert cfg.default_scope == 'mmflowrvs'
     cfg.model.pretrained = tiny_wan_dir
     if 'text_encoder' in cfg.model:
         cfg.model.text_encoder.max_length = 8
+        if cfg.model.text_encoder.get('cache_dir'):  # a store made from the same folder
+            cfg.model.text_encoder.cache_dir = _tiny_store(tiny_wan_dir, tmp_path,
+                                                       cfg.model.text_encoder.get('dtype'))
     model = MODELS.build(cfg.model)
     assert sum(p.numel() for p in model.parameters() if p.requires_grad) > 0
     if 'train_dataloader' in cfg and cfg.train_dataloader:
@@ -37,3 +54,16 @@ def test_config_builds(path, tiny_wan_dir):
         for hook in cfg.custom_hooks:
             if hook['type'] == 'EMAHook':
                 assert hook['ema_type'] == 'TrainableFP32EMA'
+
+
+def test_24gb_config_serves_text_from_the_store(tiny_wan_dir, tmp_path):
+    cfg = Config.fromfile(os.path.join(REPO, 'configs', 'flowrvs_mevis_24gb.py'))
+    cfg.model.pretrained = tiny_wan_dir
+    cfg.model.text_encoder.max_length = 8
+    cfg.model.text_encoder.cache_dir = _tiny_store(tiny_wan_dir, tmp_path,
+                                                       cfg.model.text_encoder.get('dtype'))
+    model = MODELS.build(cfg.model)
+    assert model.text_encoder.encoder is None
+    assert model.backbone.transformer.patch_embedding.weight.dtype == torch.bfloat16
+    assert next(model.vae.parameters()).dtype == torch.bfloat16
+    assert model.text_encoder(['a dog']).shape == (1, 8, 32)

@@ -1,12 +1,20 @@
 """Writes a tiny, randomly initialised diffusers-format Wan 2.1 folder.
 
 Usage: python tools/misc/make_tiny_wan.py OUT_DIR [--seed 0] [--words w1 w2 ...]
-       [--arch tiny|quickstart]
+       [--arch tiny|quickstart|wan2.1-t2v-1.3b] [--weights random|none]
+
+``--arch wan2.1-t2v-1.3b --weights none`` writes the real architecture's config files
+(and the offline tokenizer) without weights: what
+tools/analysis_tools/benchmark_train_step.py builds with random values in memory.
+``--weights random`` at the real size writes about 28 GB (the 5.7 B text encoder).
 """
 import argparse
 
-from mmflowrvs.models.wan_architectures import QUICKSTART_WAN, TINY_WAN
+from mmflowrvs.models.wan_architectures import QUICKSTART_WAN, TINY_WAN, WAN21_T2V_1_3B
 from mmflowrvs.utils.tiny_wan import make_tiny_wan
+
+
+ARCHS = {'tiny': TINY_WAN, 'quickstart': QUICKSTART_WAN, 'wan2.1-t2v-1.3b': WAN21_T2V_1_3B}
 
 
 def parse_args() -> argparse.Namespace:
@@ -14,16 +22,19 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('out_dir', help='output folder (transformer/, vae/, ...)')
     parser.add_argument('--seed', type=int, default=0, help='initialisation seed')
     parser.add_argument('--words', nargs='*', default=[], help='extra tokenizer words')
-    parser.add_argument('--arch', choices=['tiny', 'quickstart'], default='tiny',
-                        help='tiny (tests) or quickstart (a 4-layer, 128-wide DiT, a 4x VAE)')
+    parser.add_argument('--arch', choices=list(ARCHS), default='tiny',
+                        help='tiny (tests), quickstart (a 4-layer, 128-wide DiT, a 4x VAE) '
+                        'or wan2.1-t2v-1.3b (the real architecture)')
+    parser.add_argument('--weights', choices=['random', 'none'], default='random',
+                        help='random weights, or only the config files')
     return parser.parse_args()
 
 
 def main() -> None:
     args = parse_args()
-    arch = QUICKSTART_WAN if args.arch == 'quickstart' else TINY_WAN
-    out = make_tiny_wan(args.out_dir, seed=args.seed, extra_words=args.words, arch=arch)
-    print(f'tiny Wan folder written to {out}')
+    out = make_tiny_wan(args.out_dir, seed=args.seed, extra_words=args.words,
+                        arch=ARCHS[args.arch], weights=args.weights)
+    print(f'{args.arch} Wan folder ({args.weights} weights) written to {out}')
 
 
 if __name__ == '__main__':
