@@ -22,5 +22,6 @@ test_dataloader = dict(
         data_root=data_root,
         split='valid',
         test_mode=True,
+        video_level=True,  # one item per video: encoded once for all its expressions
         pipeline=test_pipeline))
 val_dataloader = test_dataloader

@@ -45,5 +45,6 @@ val_dataloader = dict(
         data_root=data_root,
         split='valid_u',
         test_mode=True,
+        video_level=True,  # one item per video: encoded once for all its expressions
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
