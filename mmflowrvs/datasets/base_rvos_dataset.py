@@ -135,13 +135,11 @@ class BaseRVOSDataset(BaseDataset):
             raise RVOSDataError(f'no expression left in {self.ann_file} '
                                 f'({self.num_skipped_at_init} skipped)')
         used = {it['video_id'] for it in kept}
-        if self.video_level:
-            kept = self._group_by_video(kept)
         self._videos = SerializedStore({k: v for k, v in videos.items() if k in used})
         if annos is not None:
             need = {str(a) for it in kept for a in it.get('anno_ids', [])}
             self._annos = SerializedStore({k: v for k, v in annos.items() if k in need})
-        return kept
+        return self._group_by_video(kept) if self.video_level else kept
 
     @staticmethod
     def _group_by_video(items: List[dict]) -> List[dict]:

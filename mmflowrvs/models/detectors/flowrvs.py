@@ -66,6 +66,14 @@ class FlowRVS(BaseModel):
         if data_preprocessor is None:
             data_preprocessor = dict(type='RVOSDataPreprocessor')
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.test_cfg = test_cfg or {}
+        # test settings checked first: a bad one fails before any weight is loaded
+        self.window = check_window(self.test_cfg.get('window'))
+        batch = self.test_cfg.get('expression_batch', DEFAULT_EXPRESSION_BATCH)
+        if not isinstance(batch, int) or batch < 1:
+            raise ValueError(f'model.test_cfg.expression_batch must be an integer >= 1, '
+                             f'got {batch!r}')
+        self.expression_batch = batch
         self.pretrained = pretrained
         default = dict(pretrained=pretrained)
         self.backbone = MODELS.build(backbone, default_args=default)
@@ -80,13 +88,6 @@ class FlowRVS(BaseModel):
         self.sampler = MODELS.build(sampler)
         self.start_point_augmentation = start_point_augmentation
         self.train_cfg = train_cfg or {}
-        self.test_cfg = test_cfg or {}
-        self.window = check_window(self.test_cfg.get('window'))
-        batch = self.test_cfg.get('expression_batch', DEFAULT_EXPRESSION_BATCH)
-        if not isinstance(batch, int) or batch < 1:
-            raise ValueError(f'model.test_cfg.expression_batch must be an integer >= 1, '
-                             f'got {batch!r}')
-        self.expression_batch = batch
         exclude_from_checkpoints(self, self.frozen_components)
 
     # ------------------------------------------------------------------ helpers
