@@ -83,6 +83,9 @@ def child(args: argparse.Namespace) -> None:
     for step in dataset.pipeline:
         if step['type'].endswith('InferenceResize'):
             step['max_hw'] = (h, w)
+    # without a checkpoint the decoder's output conv is freshly drawn: the same seed in
+    # every subprocess, or their masks could not be compared
+    torch.manual_seed(0)
     model = init_model(cfg, args.checkpoint, device=args.device)
     rng = np.random.default_rng(0)
     frames = [rng.integers(0, 256, (h, w, 3), dtype=np.uint8) for _ in range(t)]
