@@ -46,7 +46,10 @@ def main() -> None:
     os.makedirs(args.output_dir, exist_ok=True)
     n = 0  # expressions drawn (a video-level item holds several)
     ext = '.mp4' if args.mp4 else '.jpg'
-    for i in tqdm(range(len(dataset)), desc='browse', unit='item'):
+    total = min(args.show_number, len(dataset)) if not getattr(dataset, 'video_level', False) \
+        else args.show_number
+    bar = tqdm(total=total, desc='browse', unit='sample')
+    for i in range(len(dataset)):
         if n >= args.show_number:
             break
         item = dataset[i]
@@ -55,10 +58,12 @@ def main() -> None:
             if n >= args.show_number:
                 break
             n += 1
+            bar.update(1)
             name = f"{sample.video_id}_{sample.exp_id}_{i}".replace(os.sep, '_')
             visualizer.add_datasample(name, item['inputs'], sample,
                                       out_file=osp.join(args.output_dir, name + ext),
                                       fps=args.fps)
+    bar.close()
     print(f'{n} samples written to {args.output_dir}')
 
 
