@@ -23,7 +23,6 @@ def test_there_are_configs_for_every_benchmark():
         assert expected in names
 
 
-@pytest.mark.parametrize('path', CONFIGS, ids=lambda p: os.path.relpath(p, REPO))
 def _tiny_store(wan: str, tmp_path, dtype=None) -> str:
     from mmflowrvs.models.text_encoders import UMT5TextEncoder
     from mmflowrvs.models.text_encoders.embedding_store import ShardWriter, write_index
@@ -37,6 +36,7 @@ def _tiny_store(wan: str, tmp_path, dtype=None) -> str:
     return out
 
 
+@pytest.mark.parametrize('path', CONFIGS, ids=lambda p: os.path.relpath(p, REPO))
 def test_config_builds(path, tiny_wan_dir, tmp_path):
     cfg = Config.fromfile(path)
     assert cfg.default_scope == 'mmflowrvs'
