@@ -138,3 +138,23 @@ def make_davis(davis: str, text: str, seed: int = 0) -> Dict[str, np.ndarray]:
         with open(osp.join(text, name), 'w', encoding=enc) as f:
             f.write('\n'.join(ls) + '\n')
     return ids
+
+
+# the bad-input tests' whole-clip loading pipeline and helpers
+LOAD_PIPE = [dict(type='UniformSampleFrames', num_frames=None), dict(type='LoadRVOSFrames'),
+             dict(type='LoadRVOSMasks'), dict(type='PackRVOSInputs')]
+
+
+def index_of(ds, video: str, exp: str) -> int:
+    """The dataset index of (video, expression id)."""
+    return next(i for i in range(len(ds)) if ds.get_data_info(i)['video_id'] == video
+                and ds.get_data_info(i)['exp_id'] == exp)
+
+
+def edit_json(path: str, fn) -> None:
+    """Rewrites a JSON file after ``fn`` edited its data in place."""
+    with open(path) as f:
+        data = json.load(f)
+    fn(data)
+    with open(path, 'w') as f:
+        json.dump(data, f)

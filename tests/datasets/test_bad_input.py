@@ -1,27 +1,13 @@
 """Bad input: each error names the file and the video/expression; training skips, testing never."""
-import json
 import os
 import os.path as osp
 
 import pytest
 
 from mmflowrvs.datasets import MeViSDataset, RefYTVOSDataset, RVOSDataError
+from rvos_fixtures import LOAD_PIPE, edit_json, index_of
 
-PIPE = [dict(type='UniformSampleFrames', num_frames=None), dict(type='LoadRVOSFrames'),
-        dict(type='LoadRVOSMasks'), dict(type='PackRVOSInputs')]
-
-
-def _index(ds, video, exp):
-    return next(i for i in range(len(ds)) if ds.get_data_info(i)['video_id'] == video
-                and ds.get_data_info(i)['exp_id'] == exp)
-
-
-def _edit_json(path, fn):
-    with open(path) as f:
-        data = json.load(f)
-    fn(data)
-    with open(path, 'w') as f:
-        json.dump(data, f)
+PIPE = LOAD_PIPE
 
 
 def test_missing_frame_file(mevis):
@@ -30,7 +16,7 @@ def test_missing_frame_file(mevis):
     os.remove(path)
     ds = MeViSDataset(data_root=root, split='train', test_mode=True, pipeline=PIPE)
     with pytest.raises(RVOSDataError) as err:
-        ds[_index(ds, 'vidB', '0')]
+        ds[index_of(ds, 'vidB', '0')]
     assert path in str(err.value) and "video 'vidB' exp '0'" in str(err.value)
     assert 'missing' in str(err.value)
 
@@ -42,14 +28,14 @@ def test_corrupt_jpeg(mevis):
         f.write(b'\xff\xd8 not really a jpeg')
     ds = MeViSDataset(data_root=root, split='train', test_mode=True, pipeline=PIPE)
     with pytest.raises(RVOSDataError, match=f"video 'vidB' exp '0'.*{path}"):
-        ds[_index(ds, 'vidB', '0')]
+        ds[index_of(ds, 'vidB', '0')]
 
 
 def test_training_skips_bad_samples_with_a_warning_and_count(mevis):
     root, _ = mevis
     os.remove(osp.join(root, 'train', 'JPEGImages', 'vidB', '00001.jpg'))
     ds = MeViSDataset(data_root=root, split='train', pipeline=PIPE)
-    bad = _index(ds, 'vidB', '0')
+    bad = index_of(ds, 'vidB', '0')
     with pytest.warns(UserWarning, match=r"vidB.*00001\.jpg.*1 skipped"):
         assert ds.prepare_data(bad) is None
     out = ds[bad]  # MMEngine fetches another sample
@@ -62,10 +48,10 @@ def test_rle_size_mismatch(mevis):
 
     def shrink(d):
         d['12'][1]['size'] = [10, 10]
-    _edit_json(path, shrink)
+    edit_json(path, shrink)
     ds = MeViSDataset(data_root=root, split='train', test_mode=True, pipeline=PIPE)
     with pytest.raises(RVOSDataError) as err:
-        ds[_index(ds, 'vidB', '0')]
+        ds[index_of(ds, 'vidB', '0')]
     msg = str(err.value)
     assert "video 'vidB' exp '0'" in msg and "frame '00001'" in msg and path in msg
     assert '[10, 10]' in msg and '[24, 32]' in msg
@@ -77,7 +63,7 @@ def test_anno_id_absent_from_mask_dict(mevis):
 
     def add(d):
         d['videos']['vidB']['expressions']['1'] = dict(exp='ghost', obj_id=[5], anno_id=[999])
-    _edit_json(meta, add)
+    edit_json(meta, add)
     with pytest.raises(RVOSDataError, match=r"video 'vidB' exp '1': anno_id 999 is absent "
                                             r'from .*mask_dict\.json'):
         MeViSDataset(data_root=root, split='train', test_mode=True, pipeline=PIPE)
@@ -91,7 +77,7 @@ def test_rle_list_length_differs_from_frames(mevis):
 
     def cut(d):
         d['12'] = d['12'][:2]
-    _edit_json(osp.join(root, 'train', 'mask_dict.json'), cut)
+    edit_json(osp.join(root, 'train', 'mask_dict.json'), cut)
     with pytest.raises(RVOSDataError, match=r"video 'vidB' exp '0': anno_id 12 has 2 RLEs"):
         MeViSDataset(data_root=root, split='train', test_mode=True, pipeline=PIPE)
 
@@ -102,7 +88,7 @@ def test_video_shorter_than_clip(mevis, ytvos):
     ds = MeViSDataset(data_root=root, split='train', test_mode=True, pipeline=pipe)
     with pytest.raises(RVOSDataError, match=r"video 'vidB' exp '0': video has 3 frames "
                                             r'\(.*JPEGImages/vidB\), shorter than the 4-frame'):
-        ds[_index(ds, 'vidB', '0')]
+        ds[index_of(ds, 'vidB', '0')]
     # the reference Ref-YTVOS policy: drop videos shorter than the clip at init (train)
     yroot, _ = ytvos
     with pytest.warns(UserWarning, match="video 'v1' exp '0': 3 frames listed.*min_num_frames=17"):

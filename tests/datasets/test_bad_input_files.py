@@ -12,22 +12,9 @@ from mmengine.config import Config
 from mmflowrvs.apis import read_video
 from mmflowrvs.datasets import MeViSDataset, RefYTVOSDataset, RVOSDataError
 from mmflowrvs.utils.preflight import check_paths
+from rvos_fixtures import LOAD_PIPE, edit_json, index_of
 
-PIPE = [dict(type='UniformSampleFrames', num_frames=None), dict(type='LoadRVOSFrames'),
-        dict(type='LoadRVOSMasks'), dict(type='PackRVOSInputs')]
-
-
-def _index(ds, video, exp):
-    return next(i for i in range(len(ds)) if ds.get_data_info(i)['video_id'] == video
-                and ds.get_data_info(i)['exp_id'] == exp)
-
-
-def _edit_json(path, fn):
-    with open(path) as f:
-        data = json.load(f)
-    fn(data)
-    with open(path, 'w') as f:
-        json.dump(data, f)
+PIPE = LOAD_PIPE
 
 
 def _write_truncated_jpeg(path, hw=(24, 32)):
@@ -48,7 +35,7 @@ def test_truncated_jpeg_named_in_testing_and_skipped_in_training(mevis):
     path = osp.join(root, 'train', 'JPEGImages', 'vidB', '00002.jpg')
     _write_truncated_jpeg(path)
     ds = MeViSDataset(data_root=root, split='train', test_mode=True, pipeline=PIPE)
-    bad = _index(ds, 'vidB', '0')
+    bad = index_of(ds, 'vidB', '0')
     with pytest.raises(RVOSDataError, match=f"video 'vidB' exp '0'.*{path}.*truncated JPEG"):
         ds[bad]
     train = MeViSDataset(data_root=root, split='train', pipeline=PIPE)
@@ -74,7 +61,7 @@ def test_empty_expression_skipped_in_training_raised_in_testing(mevis, ytvos, te
 
     def blank(d):
         d['videos']['vidA']['expressions']['1']['exp'] = text
-    _edit_json(meta, blank)
+    edit_json(meta, blank)
     with pytest.raises(RVOSDataError, match=r"video 'vidA' exp '1': empty or missing expression"):
         MeViSDataset(data_root=root, split='train', test_mode=True, pipeline=PIPE)
     with pytest.warns(UserWarning, match=r"video 'vidA' exp '1': empty.*skipped \(1 skipped"):
@@ -85,7 +72,7 @@ def test_empty_expression_skipped_in_training_raised_in_testing(mevis, ytvos, te
 
     def yblank(d):
         d['videos']['v1']['expressions']['0']['exp'] = text
-    _edit_json(ymeta, yblank)
+    edit_json(ymeta, yblank)
     with pytest.raises(RVOSDataError, match=r"video 'v1' exp '0': empty or missing expression"):
         RefYTVOSDataset(data_root=yroot, split='train', test_mode=True, pipeline=PIPE)
 
@@ -112,9 +99,9 @@ def test_garbage_rle_counts_named_and_skipped_in_training(mevis, counts):
 
     def spoil(d):
         d['12'][1]['counts'] = counts
-    _edit_json(path, spoil)
+    edit_json(path, spoil)
     ds = MeViSDataset(data_root=root, split='train', test_mode=True, pipeline=PIPE)
-    bad = _index(ds, 'vidB', '0')
+    bad = index_of(ds, 'vidB', '0')
     with pytest.raises(RVOSDataError) as err:
         ds[bad]
     msg = str(err.value)
