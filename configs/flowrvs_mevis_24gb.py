@@ -8,7 +8,7 @@
 #  - fused AdamW (one kernel for all parameters; same update up to rounding order).
 #  - the fp32 EMA shadow (5.7 GB) kept in host memory, updated every 10 iterations
 #    (changes the EMA: 1/10 of the updates at the same momentum; interval=1 is the recipe).
-#  - optional: `compile = True` (MMEngine compiles the model; not measured here).
+#  - optional: `compile = True` (MMEngine compiles the model).
 #   python tools/misc/cache_text_embeddings.py configs/flowrvs_mevis.py --out data/mevis_text_embeddings
 #   python tools/train.py configs/flowrvs_mevis_24gb.py
 _base_ = './flowrvs_mevis.py'
