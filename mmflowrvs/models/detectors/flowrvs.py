@@ -6,6 +6,7 @@ from mmengine.model import BaseModel
 
 from mmflowrvs.registry import MODELS
 from mmflowrvs.structures import RVOSDataSample
+from ..heads.flow_matching_head import check_model_paradigm
 from .frozen_state import exclude_from_checkpoints
 
 ForwardResults = Union[Dict[str, torch.Tensor], List[RVOSDataSample], torch.Tensor]
@@ -74,6 +75,7 @@ class FlowRVS(BaseModel):
         self.mask_decoder.requires_grad_(False)
         self.head = MODELS.build(head)
         self.sampler = MODELS.build(sampler)
+        check_model_paradigm(self.head, self.sampler, getattr(self.backbone, 'use_dvi', False))
         self.start_point_augmentation = start_point_augmentation
         self.train_cfg = train_cfg or {}
         self.test_cfg = test_cfg or {}
