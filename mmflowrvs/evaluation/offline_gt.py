@@ -36,6 +36,7 @@ class ExpressionGT:
         obj_id (int): Ref-YTVOS: object id in those PNGs.
         category (str, optional): object category for breakdowns.
         no_target (bool): MeViS v2 expression with an empty ``anno_id`` list.
+        expression (str, optional): the expression's text (``exp``).
     """
     video: str
     exp_id: str
@@ -46,6 +47,7 @@ class ExpressionGT:
     obj_id: int = 0
     category: Optional[str] = None
     no_target: bool = False
+    expression: Optional[str] = None
 
     def load(self) -> np.ndarray:
         """(T, H, W) bool target masks."""
@@ -112,7 +114,8 @@ def read_mevis_gt(root: str) -> List[ExpressionGT]:
             anno_ids = info['expressions'][exp_id].get('anno_id', [])
             out.append(ExpressionGT(video, str(exp_id), list(info['frames']), shape,
                                     rles=[mask_dict[str(a)] for a in anno_ids],
-                                    no_target=not anno_ids))
+                                    no_target=not anno_ids,
+                                    expression=info['expressions'][exp_id].get('exp')))
     return out
 
 
@@ -136,7 +139,8 @@ def read_ytvos_gt(root: str, split: str = 'train') -> List[ExpressionGT]:
             obj_id = str(info['expressions'][exp_id]['obj_id'])
             category = objects.get(video, {}).get('objects', {}).get(obj_id, {}).get('category')
             out.append(ExpressionGT(video, str(exp_id), list(info['frames']), shape,
-                                    png_dir=png_dir, obj_id=int(obj_id), category=category))
+                                    png_dir=png_dir, obj_id=int(obj_id), category=category,
+                                    expression=info['expressions'][exp_id].get('exp')))
     return out
 
 

@@ -25,7 +25,11 @@ from .offline_gt import ExpressionGT
 from .prediction_io import PredictionError, prediction_path, read_id_png, read_mask_png
 from .ref_davis_eval import load_davis_gt, score_davis_video, summarize_davis
 
-__all__ = ['MethodScores', 'score_expressions', 'score_ref_davis', 'detect_layout']
+__all__ = ['MethodScores', 'score_expressions', 'score_ref_davis', 'detect_layout',
+           'EMPTY_LAYOUT']
+
+#: The layout of a method that predicts nothing (every mask empty, no folder read).
+EMPTY_LAYOUT = 'empty'
 
 
 @dataclass
@@ -37,6 +41,7 @@ class MethodScores:
     JF: float = 0.0
     per_video: Dict[str, float] = field(default_factory=dict)
     per_category: Dict[str, float] = field(default_factory=dict)
+    category_counts: Dict[str, int] = field(default_factory=dict)
     per_annotator: Dict[str, Dict[str, float]] = field(default_factory=dict)
     no_target_acc: Dict[str, float] = field(default_factory=dict)
     missing: List[str] = field(default_factory=list)
@@ -75,6 +80,10 @@ def _score_expression(task: Tuple[ExpressionGT, List[Tuple[str, str]]]) -> list:
     gt = gt_info.load()                                            # (T, H, W)
     out = []
     for root, layout in preds:
+        if layout == EMPTY_LAYOUT:
+            j, f = expression_jf(gt, np.zeros_like(gt, dtype=bool))
+            out.append((j, f, None, [], True))
+            continue
         paths = [prediction_path(root, layout, gt_info.video, f, gt_info.exp_id)
                  for f in gt_info.frames]
         if not osp.isdir(osp.dirname(paths[0])):
@@ -124,7 +133,8 @@ def score_expressions(gts: List[ExpressionGT], preds: List[Tuple[str, str, str]]
 
     Args:
         gts (list[ExpressionGT]): the split's expressions.
-        preds (list[tuple[str, str]]): (name, pred_dir, layout) per method.
+        preds (list[tuple[str, str]]): (name, pred_dir, layout) per method;
+            layout :data:`EMPTY_LAYOUT` scores empty masks (pred_dir unused).
         nproc (int): worker processes.
 
     Returns:
@@ -146,6 +156,8 @@ def score_expressions(gts: List[ExpressionGT], preds: List[Tuple[str, str, str]]
                 if getattr(g, key):
                     groups[getattr(g, key)].append(value)
             setattr(scores, attr, {k: float(np.mean(v) * 100) for k, v in groups.items()})
+            if key == 'category':
+                scores.category_counts = {k: len(v) for k, v in groups.items()}
         no_target = np.array([g.no_target for g in gts])
         empty = np.array([o[m][4] for o in outputs])
         if no_target.any():   # MeViS v2: "no target" = empty on every frame
