@@ -15,7 +15,7 @@ import shutil
 
 import torch
 
-import mmflowrvs  # noqa: F401  (allow-lists MMEngine's checkpoint globals for weights_only)
+from mmflowrvs.utils import apply_compat_patches
 
 
 def parse_args() -> argparse.Namespace:
@@ -35,6 +35,7 @@ def main() -> None:
     if args.stats_videos < 1:
         raise SystemExit(f'--stats-videos must be >= 1, got {args.stats_videos}')
     from diffusers import AutoencoderKLWan
+    apply_compat_patches()  # MMEngine's checkpoint globals, for weights_only=True
     ckpt = torch.load(args.checkpoint, map_location='cpu', weights_only=True)
     state = ckpt.get('state_dict', ckpt)
     vae_state = {k[len('vae.'):]: v for k, v in state.items() if k.startswith('vae.')}
