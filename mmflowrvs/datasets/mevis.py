@@ -9,7 +9,7 @@ from .base_rvos_dataset import BaseRVOSDataset
 
 @DATASETS.register_module()
 class MeViSDataset(BaseRVOSDataset):
-    """MeViS, read exactly as shipped (datasets.md, "MeViS").
+    """MeViS, read exactly as shipped (docs/datasets.md).
 
     One item per expression. The target is the union over ``anno_id`` of the
     per-frame COCO RLEs of ``mask_dict.json`` (null = empty); an empty

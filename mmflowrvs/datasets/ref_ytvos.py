@@ -10,7 +10,7 @@ from .mevis import _exp_sort_key
 
 @DATASETS.register_module()
 class RefYTVOSDataset(BaseRVOSDataset):
-    """Ref-YouTube-VOS, read exactly as shipped (datasets.md, "Ref-YouTube-VOS").
+    """Ref-YouTube-VOS, read exactly as shipped (docs/datasets.md).
 
     One item per expression; the target of expression ``obj_id`` is
     ``Annotations/<video>/<frame>.png == int(obj_id)`` (palette PNGs, decoded

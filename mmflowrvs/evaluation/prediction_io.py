@@ -1,6 +1,6 @@
 """Reading and writing predictions in the official on-disk layouts.
 
-Layouts (``shared/spec/datasets.md``):
+Layouts (docs/datasets.md, "Submission layouts"):
 
 * ``'mevis'``: ``<root>/<video>/<exp_id>/<frame>.png``, single channel 0/255.
 * ``'ref-ytvos'``: ``<root>/Annotations/<video>/<exp_id>/<frame>.png``, 0/255.
