@@ -127,7 +127,7 @@ def test_plane_disk_dilate_matches_cv2_per_frame():
     for width in (1, 7, 63, 65, 130):
         for r in (1, 2, 8, 12, 30, 70):
             plane = (rng.random((40, width)) < 0.03) * rng.integers(0, 256, (40, width))
-            stride = width + 2 * r                      # 2 r zero bytes after each row
+            stride = width + r                          # r zero bytes after each row
             canvas = np.zeros((40, stride), np.uint8)
             canvas[:, :width] = plane
             flat = canvas.reshape(-1)

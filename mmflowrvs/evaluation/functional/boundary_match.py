@@ -118,10 +118,11 @@ def _boundary_counts(planes: Tuple[np.ndarray, np.ndarray], box: Box, radius: in
                      work: List[np.ndarray]) -> np.ndarray:
     """(4, n) [|b_gt|, |b_pred|, |b_gt & dil(b_pred)|, |b_pred & dil(b_gt)|].
 
-    Layout of every plane here: ``front`` zero bytes (``r`` rows and ``r``
-    bytes, for the windows of :mod:`.boundary_tiles`), the crop's
-    ``crop_h + 1`` rows of ``stride`` bytes, zero bytes down to the last
-    window; ``stride`` leaves at least ``r`` zero bytes after each row.
+    Layout of every plane here: ``front`` zero bytes (at least ``r`` rows and
+    ``r`` bytes, a multiple of 8, for the windows of :mod:`.boundary_tiles`),
+    the crop's ``crop_h + 1`` rows of ``stride`` bytes, zero bytes down to
+    the last window; ``stride`` leaves at least ``r`` zero bytes after each
+    row (nothing a dilation moves reaches another row's pixels).
 
     Args:
         planes (tuple): (H, W) uint8 bit planes of gt and pred.
@@ -143,8 +144,11 @@ def _boundary_counts(planes: Tuple[np.ndarray, np.ndarray], box: Box, radius: in
     union = np.bitwise_or(b_gt[front:front + used], b_pred[front:front + used], out=tmp[:used])
     occupied = occupied_tiles(union.reshape(crop_h, stride), tile)[:, :-(-crop_w // tile)]
     stacked = stack_windows(b_gt, b_pred, front, stride, occupied, tile, margin,
-                            [c_gt, c_pred, tmp, dil])
-    if stacked is None:
+                            [c_gt, c_pred, tmp, dil], (crop_h + 1) * stride)
+    if stacked is None:          # the crop's rows only
+        size = round8((crop_h + 1) * stride)
+        b_gt, b_pred, dil, c_gt, c_pred = (buf[front:front + size]
+                                           for buf in (b_gt, b_pred, dil, c_gt, c_pred))
         src_gt, src_pred, core_gt, core_pred = b_gt, b_pred, b_gt, b_pred
     else:                        # only the windows of the tiles holding boundary pixels
         src_gt, src_pred, core_gt, core_pred, stride = stacked
@@ -164,10 +168,10 @@ def _boundary_layout(crop_h: int, crop_w: int, radius: int) -> Tuple[int, int, i
     margin = max(radius, 1)
     tile = tile_side(margin)
     tiles_y, tiles_x = -(-crop_h // tile), -(-crop_w // tile)
-    stride = max(crop_w + margin, tiles_x * tile + margin)
-    front = margin * stride + margin
+    stride = tiles_x * tile + margin       # >= crop_w + r
+    front = round8(margin * stride + margin)
     rows = max(crop_h + 1, tiles_y * tile + margin)
-    return margin, tile, stride, front, round8(front + rows * stride)
+    return margin, tile, stride, front, round8(front + rows * stride + 8)
 
 
 def video_counts(gt: np.ndarray, pred: np.ndarray, radius: Optional[int] = None) -> np.ndarray:

@@ -67,8 +67,8 @@ def _core_mask(tile: int, radius: int) -> np.ndarray:
 
 
 def stack_windows(b_gt: np.ndarray, b_pred: np.ndarray, origin: int, stride: int,
-                  occupied: np.ndarray, tile: int, radius: int, bufs: List[np.ndarray]
-                  ) -> Optional[Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]]:
+                  occupied: np.ndarray, tile: int, radius: int, bufs: List[np.ndarray],
+                  crop_size: int) -> Optional[Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]]:
     """Stacks the windows of the occupied tiles of two boundary planes.
 
     Args:
@@ -83,7 +83,8 @@ def stack_windows(b_gt: np.ndarray, b_pred: np.ndarray, origin: int, stride: int
         tile (int): tile side.
         radius (int): dilation radius (>= 1).
         bufs (list): four uint8 buffers for the results, each as long as
-            ``b_gt`` (the crop's plane; longer results get new arrays).
+            ``b_gt`` (longer results get new arrays).
+        crop_size (int): bytes of the crop's rows, the unstacked plane.
 
     Returns:
         (src_gt, src_pred, core_gt, core_pred, win): flat uint8 planes of
@@ -93,7 +94,7 @@ def stack_windows(b_gt: np.ndarray, b_pred: np.ndarray, origin: int, stride: int
     win = tile + 2 * radius
     rows, cols = np.nonzero(occupied)
     size = len(rows) * win * win
-    if size > MAX_SHARE * len(b_gt):
+    if size > MAX_SHARE * crop_size:
         return None
     length = round8(size)
     planes = [buf[:length] if len(buf) >= length else np.empty(length, np.uint8)

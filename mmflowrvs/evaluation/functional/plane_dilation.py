@@ -74,8 +74,11 @@ def plane_disk_dilate(src: np.ndarray, stride: int, radius: int, out: np.ndarray
                       bufs: Tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """Disk dilation of a flat plane with rows of ``stride`` bytes.
 
-    Each row must end with at least ``2 * radius`` zero bytes; what falls
-    beyond the plane's first/last row is dropped.
+    Each row must end with at least ``radius`` zero bytes (then what reaches
+    a row's pixels comes from within ``radius`` in that row: a shift past a
+    row's end lands in zero bytes); what falls beyond the plane's first/last
+    row is dropped. Where a row's pixels are only targets, its margins may
+    hold anything (:mod:`.boundary_tiles`).
 
     Args:
         src (np.ndarray): uint8 (L,) plane (left unchanged).
