@@ -8,12 +8,12 @@ How it stays exact and gets fast (per group of 8 frames):
 * Crop: the group is cut to the bounding box of gt | pred plus a one-pixel
   margin; nothing outside it counts for J or F.
 * J: |gt| and |pred| of each frame are OpenCV non-zero counts taken while
-  packing; the intersection comes from the lane counts of ``gt ^ pred`` (a sparse
-  plane when the prediction is good): |gt & pred| = (|gt| + |pred| -
+  packing; the intersection comes from the lane counts of ``gt ^ pred`` (a
+  sparse plane when the prediction is good): |gt & pred| = (|gt| + |pred| -
   |gt ^ pred|) / 2, all integers, so J is the same division as the
   reference's.
-* Boundary map: the crop is laid out row after row with ``2 r`` zero columns
-  after each row (``r`` the dilation radius), one flat array. A pixel is on
+* Boundary map: the crop is laid out row after row with at least ``r`` zero
+  columns after each row (``r`` the dilation radius), one flat array. A pixel is on
   the boundary iff its 2x2 block [y:y+2, x:x+2] is not uniform, which is
   the official ``(m^e) | (m^s) | (m^se)``; the official last-row/column
   rules equal a replicated border, so a crop at the image's bottom/right
@@ -136,19 +136,21 @@ def _boundary_counts(planes: Tuple[np.ndarray, np.ndarray], box: Box, radius: in
     crop_h, crop_w = y1 - y0, x1 - x0
     margin, tile, stride, front, length = _boundary_layout(crop_h, crop_w, radius)
     c_gt, c_pred, tmp, b_gt, b_pred, dil, spare = (buf[:length] for buf in work)
+    body = slice(front, front + round8((crop_h + 1) * stride))       # the crop's rows
     for canvas, plane, bmap in ((c_gt, planes[0], b_gt), (c_pred, planes[1], b_pred)):
-        _canvas(plane, box, stride, canvas[front:])
-        _boundary_plane(canvas[front:], stride, crop_h, crop_w, bmap[front:], tmp[front:])
-        bmap[:front] = 0
+        _canvas(plane, box, stride, canvas[body])
+        _boundary_plane(canvas[body], stride, crop_h, crop_w, bmap[body], tmp[body])
+        bmap[:body.start] = 0
+        bmap[body.stop:] = 0
     used = crop_h * stride
     union = np.bitwise_or(b_gt[front:front + used], b_pred[front:front + used], out=tmp[:used])
     occupied = occupied_tiles(union.reshape(crop_h, stride), tile)[:, :-(-crop_w // tile)]
+    if not occupied.any():
+        return np.zeros((4, n), np.int64)            # no boundary pixel at all
     stacked = stack_windows(b_gt, b_pred, front, stride, occupied, tile, margin,
                             [c_gt, c_pred, tmp, dil], (crop_h + 1) * stride)
     if stacked is None:          # the crop's rows only
-        size = round8((crop_h + 1) * stride)
-        b_gt, b_pred, dil, c_gt, c_pred = (buf[front:front + size]
-                                           for buf in (b_gt, b_pred, dil, c_gt, c_pred))
+        b_gt, b_pred, dil, c_gt, c_pred = (buf[body] for buf in (b_gt, b_pred, dil, c_gt, c_pred))
         src_gt, src_pred, core_gt, core_pred = b_gt, b_pred, b_gt, b_pred
     else:                        # only the windows of the tiles holding boundary pixels
         src_gt, src_pred, core_gt, core_pred, stride = stacked

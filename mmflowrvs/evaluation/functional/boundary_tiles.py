@@ -33,6 +33,8 @@ __all__ = ['tile_side', 'occupied_tiles', 'stack_windows']
 TILE = 32          # tile side in pixels for radii up to 8 (4 r beyond)
 MAX_SHARE = 0.75   # stack only when the windows are at most this share of the crop
 
+Stacked = Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]
+
 
 def tile_side(radius: int) -> int:
     """Tile side for a dilation radius: the windows are at most (1.5)^2 tiles."""
@@ -68,7 +70,7 @@ def _core_mask(tile: int, radius: int) -> np.ndarray:
 
 def stack_windows(b_gt: np.ndarray, b_pred: np.ndarray, origin: int, stride: int,
                   occupied: np.ndarray, tile: int, radius: int, bufs: List[np.ndarray],
-                  crop_size: int) -> Optional[Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]]:
+                  crop_size: int) -> Optional[Stacked]:
     """Stacks the windows of the occupied tiles of two boundary planes.
 
     Args:
