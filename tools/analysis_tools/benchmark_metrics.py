@@ -18,6 +18,7 @@ stops).
 
 Example:
     python tools/analysis_tools/benchmark_metrics.py --frames 40 --repeats 5
+    python tools/analysis_tools/benchmark_metrics.py --profile 1/2   # where ours spends
 """
 import os
 
@@ -25,7 +26,9 @@ for _var in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'):
     os.environ.setdefault(_var, '1')
 
 import argparse  # noqa: E402
+import cProfile  # noqa: E402
 import math  # noqa: E402
+import pstats  # noqa: E402
 import time  # noqa: E402
 from typing import Callable, List, Tuple  # noqa: E402
 
@@ -120,13 +123,15 @@ def _timed(fn: Callable[[], object]) -> Tuple[float, float, object]:
     return time.process_time() - cpu, time.perf_counter() - wall, out
 
 
-def bench(height: int, width: int, frames: int, repeats: int) -> List[tuple]:
-    """Rows (size, covered fraction, ref CPU ms/frame, ours CPU ms/frame,
-    wall speed-up, max |diff|), medians over ``repeats`` alternating runs."""
+def measure(height: int, width: int, frames: int, repeats: int) -> List[dict]:
+    """One dict per object size: label, cover (GT fraction), CPU and wall
+    seconds of the reference and ours (medians of ``repeats`` alternating
+    runs) and the largest |difference| of J and F."""
     rows = []
     for index, (label, area) in enumerate(SIZES):
         gt, pred = make_video(index, frames, height, width, area)
         times = {'ref': [], 'ours': []}
+        diff = 0.0
         for _ in range(repeats):
             cpu, wall, (j_ref, f_ref) = _timed(lambda: (
                 np.array([ref_iou(g, p) for g, p in zip(gt, pred)]),
@@ -134,14 +139,32 @@ def bench(height: int, width: int, frames: int, repeats: int) -> List[tuple]:
             times['ref'].append((cpu, wall))
             cpu, wall, (j, f) = _timed(lambda: db_eval_jf(gt, pred))
             times['ours'].append((cpu, wall))
-            diff = max(np.abs(j - j_ref).max(), np.abs(f - f_ref).max())
+            diff = max(diff, np.abs(j - j_ref).max(), np.abs(f - f_ref).max())
             if diff > 1e-12:
                 raise AssertionError(f'{label} at {height}x{width}: numbers differ by {diff}')
         (cpu_ref, wall_ref), (cpu_ours, wall_ours) = (np.median(times[k], axis=0)
                                                       for k in ('ref', 'ours'))
-        rows.append((label, gt.mean(), cpu_ref / frames * 1e3, cpu_ours / frames * 1e3,
-                     wall_ref / wall_ours, diff))
+        rows.append(dict(label=label, cover=gt.mean(), cpu_ref=cpu_ref, cpu_ours=cpu_ours,
+                         wall_ref=wall_ref, wall_ours=wall_ours, diff=diff))
     return rows
+
+
+def bench(height: int, width: int, frames: int,
+          repeats: int = 1) -> List[Tuple[str, float, float, float, float]]:
+    """Rows (size, covered fraction, ref CPU ms/frame, ours CPU ms/frame, max |diff|)."""
+    return [(row['label'], row['cover'], row['cpu_ref'] / frames * 1e3,
+             row['cpu_ours'] / frames * 1e3, row['diff'])
+            for row in measure(height, width, frames, repeats)]
+
+
+def profile(label: str, frames: int) -> None:
+    """Prints where ``db_eval_jf`` spends its time on one object size (480x854)."""
+    index = [name for name, _ in SIZES].index(label)
+    gt, pred = make_video(index, frames, 480, 854, SIZES[index][1])
+    db_eval_jf(gt, pred)                                   # warm-up
+    profiler = cProfile.Profile()
+    profiler.runcall(lambda: [db_eval_jf(gt, pred) for _ in range(5)])
+    pstats.Stats(profiler).sort_stats('tottime').print_stats(12)
 
 
 def main() -> None:
@@ -149,8 +172,13 @@ def main() -> None:
     parser.add_argument('--frames', type=int, default=40, help='frames per video')
     parser.add_argument('--repeats', type=int, default=5,
                         help='alternating runs of the reference and ours per row (medians)')
+    parser.add_argument('--profile', choices=[label for label, _ in SIZES],
+                        help='instead: cProfile of ours on this object size at 480x854')
     args = parser.parse_args()
     cv2.setNumThreads(1)
+    if args.profile:
+        profile(args.profile, args.frames)
+        return
     print(f'{args.frames} frames per size and resolution, one core, medians of '
           f'{args.repeats} alternating runs; J and F together (CPU ms per frame, lower is '
           f'better); load average at start {os.getloadavg()[0]:.1f}')
@@ -160,11 +188,12 @@ def main() -> None:
     print(header)
     print('|' + '|'.join('-' * len(c) for c in header.split('|')[1:-1]) + '|')
     for height, width in ((480, 854), (720, 1280)):
-        for label, cover, ms_ref, ms_ours, wall_up, diff in bench(height, width, args.frames,
-                                                                 args.repeats):
-            print(f'| {height}x{width:<6} | {label:22} | {cover:8.4f} | {ms_ref:12.3f} | '
-                  f'{ms_ours:8.3f} | {ms_ref / ms_ours:7.1f}x | {wall_up:12.1f}x | '
-                  f'{diff:12.1e} |', flush=True)
+        for row in measure(height, width, args.frames, args.repeats):
+            ms_ref, ms_ours = (row[k] / args.frames * 1e3 for k in ('cpu_ref', 'cpu_ours'))
+            print(f'| {height}x{width:<6} | {row["label"]:22} | {row["cover"]:8.4f} | '
+                  f'{ms_ref:12.3f} | {ms_ours:8.3f} | {ms_ref / ms_ours:7.1f}x | '
+                  f'{row["wall_ref"] / row["wall_ours"]:12.1f}x | {row["diff"]:12.1e} |',
+                  flush=True)
     print(f'numbers identical to the reference (max |difference| <= 1e-12); load average '
           f'at end {os.getloadavg()[0]:.1f}')
 
