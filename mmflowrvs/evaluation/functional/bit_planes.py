@@ -1,7 +1,7 @@
 """Frame bit planes: 8 frames of a mask in one byte per pixel, and their counts.
 
 A *plane* holds up to 8 frames of a mask in one uint8 array: bit ``i`` of a
-byte is pixel value of frame ``i`` of the group. Every bitwise operation on a
+byte is the pixel of frame ``i`` of the group. Every bitwise operation on a
 plane then serves 8 frames at once, and spatial shifts stay plain slices.
 
 Counting the set pixels of each frame of a plane (the bit positions, or
@@ -13,11 +13,12 @@ done on as few bytes as possible:
   vectorised), or one 256-bin histogram for short arrays;
 * :func:`sparse_lane_counts` first keeps only the non-zero 8-byte words of
   the planes (boundary maps, differences of masks and the matches between
-  boundaries are sparse: a few percent of the words of their crop), then
+  boundaries are sparse: 5-10 % of the words of their crop for the
+  benchmark's half-frame objects), then
   counts those.
 """
 from functools import lru_cache
-from typing import Tuple
+from typing import Optional, Tuple
 
 import cv2
 import numpy as np
@@ -40,9 +41,9 @@ def pack_frames(frames: np.ndarray, out: np.ndarray) -> np.ndarray:
     """Packs up to 8 bool frames into one byte plane: bit i = frame i.
 
     Horner's scheme from the last frame down, ``out = 2 * out | frame``: one
-    pass over each frame, and no byte ever carries into the next (a byte has
-    at most 7 bits set before its last doubling), so 8 pixels at a time go
-    through 64-bit operations. Each frame is counted just before it is
+    pass over each frame, and no byte ever carries into the next (before a
+    doubling a byte's highest set bit is at most bit 6), so 8 pixels at a
+    time go through 64-bit operations. Each frame is counted just before it is
     packed, so that the packing reads it from the cache: the count is almost
     free, reading the frames being most of the packing's cost.
 
@@ -76,7 +77,8 @@ def _bit_masks(length: int) -> Tuple[np.ndarray, ...]:
     return masks
 
 
-def lane_counts(plane: np.ndarray, num_frames: int, tmp: np.ndarray = None) -> np.ndarray:
+def lane_counts(plane: np.ndarray, num_frames: int,
+                tmp: Optional[np.ndarray] = None) -> np.ndarray:
     """Set bits of each bit position (frame) of a byte array.
 
     Args:
@@ -100,7 +102,8 @@ def lane_counts(plane: np.ndarray, num_frames: int, tmp: np.ndarray = None) -> n
 
 
 def sparse_lane_counts(targets: np.ndarray, num_frames: int,
-                       cover: np.ndarray = None) -> Tuple[np.ndarray, np.ndarray]:
+                       cover: Optional[np.ndarray] = None
+                       ) -> Tuple[np.ndarray, Optional[np.ndarray]]:
     """Lane counts of a sparse plane and, optionally, of its AND with another.
 
     Only the non-zero 8-byte words of ``targets`` are kept (one comparison and
