@@ -67,7 +67,7 @@ def test_compare_only_on_a_finished_run(tiny_wan_dir, tmp_path):
     shutil.copytree(tiny_wan_dir, work / 'wan_tiny')
     from mmflowrvs.evaluation.offline_gt import read_mevis_gt
     from mmflowrvs.evaluation.prediction_io import write_mask_png
-    for gt in read_mevis_gt(str(data / 'valid_u')):      # a perfect "FlowRVS"
+    for gt in read_mevis_gt(str(data / 'valid_u')).expressions:  # a perfect "FlowRVS"
         for frame, mask in zip(gt.frames, gt.load()):
             path = work / 'predictions' / gt.video / gt.exp_id / f'{frame}.png'
             path.parent.mkdir(parents=True, exist_ok=True)
