@@ -12,7 +12,12 @@ A baseline is one :class:`Baseline` entry: its config under configs/quickstart/,
 its ``--cfg-options`` and any commands that prepare its inputs; ``{wan}``,
 ``{decoder}``, ``{work}`` and ``{data}`` in them stand for the quickstart's toy
 Wan folder, stage-1 checkpoint, work dir and data root.
+
+A baseline already trained and tested in ``<work>/compare/<config>/`` with the same
+config, options and iterations (its ``result.json``) is reused, so adding a baseline
+to :data:`BASELINES` and rerunning ``--compare-only`` trains only the new one.
 """
+import hashlib
 import json
 import os
 import os.path as osp
@@ -87,6 +92,22 @@ def _fill(items: Sequence[str], values: Dict[str, Optional[str]]) -> List[str]:
     return [item.format(**values) for item in items]
 
 
+def _fingerprint(config: str, train_opts: List[str], options: List[str]) -> str:
+    """What a baseline's result depends on: its resolved config and command options."""
+    from mmengine.config import Config
+    text = '\n'.join([Config.fromfile(config).pretty_text, *train_opts, '--', *options])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _reused(path: str, fingerprint: str) -> Optional[dict]:
+    """The result saved at ``path`` when it was made with ``fingerprint``."""
+    if not osp.isfile(path):
+        return None
+    with open(path) as f:
+        saved = json.load(f)
+    return saved if saved.get('fingerprint') == fingerprint else None
+
+
 def _load() -> str:
     one, five, _ = os.getloadavg()
     return f'{one:.1f}/{five:.1f}'
@@ -96,6 +117,9 @@ def run_baselines(run: Callable, latest: Callable, last_metrics: Callable, py: s
                   work: str, values: Dict[str, str], data_opt: List[str],
                   iters: Optional[int], baselines: Sequence[Baseline]) -> List[dict]:
     """Trains, tests, grounding-checks and counts each baseline.
+
+    A baseline whose ``result.json`` has the same fingerprint (config and
+    options) is not run again.
 
     Returns:
         list[dict]: per baseline ``name``, ``pred`` (folder), ``scores``,
@@ -108,8 +132,16 @@ def run_baselines(run: Callable, latest: Callable, last_metrics: Callable, py: s
         os.makedirs(folder, exist_ok=True)
         config = osp.join(cfg_dir, b.config)
         options = _fill(b.options, values)
+        train_opts = options + data_opt + (iteration_options(config, iters) if iters else [])
+        fingerprint = _fingerprint(config, train_opts, options)
+        saved = _reused(osp.join(folder, 'result.json'), fingerprint)
+        if saved is not None:
+            print(f'[compare] {b.name}: reusing {folder}/result.json', flush=True)
+            out.append(dict(saved, name=b.name, note=b.note))
+            continue
         result = dict(name=b.name, note=b.note, config=b.config, pred=osp.join(folder, 'pred'),
-                      seconds={}, load={}, uses_stages_0_1=b.uses_stages_0_1)
+                      seconds={}, load={}, uses_stages_0_1=b.uses_stages_0_1,
+                      fingerprint=fingerprint)
 
         def timed(step, fn):
             t = time.time()
@@ -121,7 +153,6 @@ def run_baselines(run: Callable, latest: Callable, last_metrics: Callable, py: s
             return value
         for k, cmd in enumerate(b.prepare):
             run([py, *_fill(cmd, values)], osp.join(folder, f'prepare{k}.log'))
-        train_opts = options + data_opt + (iteration_options(config, iters) if iters else [])
         timed('train', lambda: run([py, 'tools/train.py', config, '--work-dir',
                                     osp.join(folder, 'train'), '--cfg-options', *train_opts],
                                    osp.join(folder, 'train.log')))
@@ -137,6 +168,8 @@ def run_baselines(run: Callable, latest: Callable, last_metrics: Callable, py: s
              f'test_dataloader.dataset.dataset.data_root={values["data"]}'],
             osp.join(folder, 'test_swapped.log'))))
         result['params'] = count(run, py, config, options, osp.join(folder, 'params.json'))
+        with open(osp.join(folder, 'result.json'), 'w') as f:
+            json.dump(result, f, indent=2)
         out.append(result)
     return out
 

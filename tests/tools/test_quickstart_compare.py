@@ -1,11 +1,13 @@
 """tools/quickstart.py --compare: the baselines' configs, the swapped-expression wrapper,
 the parameter counter and one comparison end to end on a tiny Wan folder."""
 import argparse
+import contextlib
 import importlib.util
+import io
 import json
 import os
+import runpy
 import shutil
-import subprocess
 import sys
 
 import pytest
@@ -23,6 +25,26 @@ def _module(name):
 
 
 compare = _module('quickstart_compare')
+
+
+def _run_in_process(cmd, log_path):
+    """Stands for quickstart.run: runs the tool ``cmd[1]`` (its ``__main__``) in this
+    process, saving each tool's start-up (imports), and returns its output."""
+    script = os.path.join(REPO, cmd[1])
+    argv, out = sys.argv, io.StringIO()
+    sys.argv = [script, *cmd[2:]]
+    try:
+        with contextlib.redirect_stdout(out):
+            runpy.run_path(script, run_name='__main__')
+    except SystemExit as err:
+        if err.code:
+            raise AssertionError(f'{cmd[1]} exited with {err.code}:\n'
+                                 f'{out.getvalue()[-3000:]}') from err
+    finally:
+        sys.argv = argv
+    with open(log_path, 'w') as f:
+        f.write(out.getvalue())
+    return out.getvalue()
 
 
 @pytest.mark.parametrize('baseline', compare.BASELINES, ids=lambda b: b.name)
@@ -56,13 +78,11 @@ def test_count_parameters_tool(tiny_wan_dir, tmp_path):
 
 def test_compare_only_on_a_finished_run(tiny_wan_dir, tmp_path):
     """One baseline (2 iterations) beside a 'FlowRVS' whose predictions are the GT."""
-    env = dict(os.environ, PYTHONPATH=REPO + os.pathsep + os.environ.get('PYTHONPATH', ''),
-               PYTHONWARNINGS='ignore', OMP_NUM_THREADS='1')
     data, work = tmp_path / 'data', tmp_path / 'work'
-    subprocess.run([sys.executable, 'tools/dataset_converters/make_synthetic_rvos.py',
-                    str(data), '--num-train', '2', '--num-valid', '2', '--frames', '9-9',
-                    '--size', '64x64', '--max-exps', '2', '--kinds', 'appearance'],
-                   cwd=REPO, env=env, check=True, capture_output=True)
+    _run_in_process([sys.executable, 'tools/dataset_converters/make_synthetic_rvos.py',
+                     str(data), '--num-train', '2', '--num-valid', '2', '--frames', '9-9',
+                     '--size', '64x64', '--max-exps', '2', '--kinds', 'appearance'],
+                    str(tmp_path / 'make_data.log'))
     work.mkdir()
     shutil.copytree(tiny_wan_dir, work / 'wan_tiny')
     from mmflowrvs.evaluation.offline_gt import read_mevis_gt
@@ -83,7 +103,7 @@ def test_compare_only_on_a_finished_run(tiny_wan_dir, tmp_path):
         ('model.pretrained={wan}', 'train_dataloader.batch_size=2',
          'model.text_encoder.max_length=8'), note='a note')
     quickstart = _module('quickstart')
-    compare.compare(str(work), str(data), 2, run=quickstart.run, latest=quickstart.latest,
+    compare.compare(str(work), str(data), 2, run=_run_in_process, latest=quickstart.latest,
                     last_metrics=quickstart.last_metrics, cfg_dir=QUICKSTART_CFG,
                     baselines=[baseline])
     scores = json.loads((work / 'compare' / 'scores.json').read_text())
@@ -97,3 +117,12 @@ def test_compare_only_on_a_finished_run(tiny_wan_dir, tmp_path):
     report = (work / 'compare' / 'report.md').read_text()
     assert 'Per-kind J&F' in report and 'swapped J&F' in report and 'a note' in report
     assert (work / 'compare' / 'per_video_jf.png').is_file()
+    # a rerun reuses the trained baseline (same config and options): nothing trained again
+    commands = []
+    compare.compare(str(work), str(data), 2,
+                    run=lambda cmd, log: commands.append(cmd[1]) or _run_in_process(cmd, log),
+                    latest=quickstart.latest, last_metrics=quickstart.last_metrics,
+                    cfg_dir=QUICKSTART_CFG, baselines=[baseline])
+    assert 'tools/train.py' not in commands and 'tools/eval_predictions.py' in commands
+    rerun = json.loads((work / 'compare' / 'scores.json').read_text())
+    assert rerun['mask prediction']['J&F'] == scores['mask prediction']['J&F']
