@@ -110,3 +110,21 @@ def test_crop_branch_floors_every_intermediate_size():
     boxes = [tr.transform(dict(imgs=list(small), img_shape=(720, 1280)))['crop_box']
              for _ in range(5)]
     assert all(y2 - y1 == 384 for _, y1, _, y2 in boxes)
+
+
+def test_jpeg_frames_decode_as_pil_reads_them(tmp_path):
+    """Our frame reader (OpenCV) gives the pixels of PIL's ``Image.open(...).convert('RGB')``
+    (the reference's reader) for 4:2:0 JPEGs written by either library."""
+    import cv2
+
+    from mmflowrvs.datasets.transforms.frame_file import read_rgb_frame
+    img = _frames(n=1, hw=(72, 130), seed=7)[0]
+    pil_path, cv2_path = str(tmp_path / 'a.jpg'), str(tmp_path / 'b.jpg')
+    Image.fromarray(img).save(pil_path, quality=90)
+    cv2.imwrite(cv2_path, img[:, :, ::-1], [cv2.IMWRITE_JPEG_QUALITY, 90])
+    for path in (pil_path, cv2_path):
+        with Image.open(path) as im:
+            want = np.asarray(im.convert('RGB'))
+        got = read_rgb_frame(path)
+        assert not np.array_equal(got, img)  # lossy: the decoders are what is compared
+        assert np.array_equal(got, want)
