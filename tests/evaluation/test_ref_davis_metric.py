@@ -10,7 +10,7 @@ from mmflowrvs.evaluation import RefDAVISMetric, merge_object_scores
 from mmflowrvs.evaluation.functional import evaluate_unsupervised
 from mmflowrvs.evaluation.prediction_io import davis_palette
 from mmflowrvs.structures.rvos_data_sample import RVOSDataSample
-from .reference_measures import ref_f, ref_iou
+from mmflowrvs.testing.reference_measures import ref_f, ref_iou
 
 T, H, W = 4, 24, 32
 
