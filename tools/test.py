@@ -23,8 +23,8 @@ from mmflowrvs.models.checkpoint_meta import apply_checkpoint_meta
 from mmflowrvs.utils.tool_config import load_tool_config
 from mmflowrvs.utils.preflight import check_paths
 
-LAYOUT_OF_DATASET = {'MeViSDataset': 'mevis', 'RefYTVOSDataset': 'ref-ytvos',
-                     'RefDAVISDataset': 'ref-davis'}
+LAYOUT_OF_DATASET = {'MeViSDataset': 'mevis', 'SyntheticRVOSDataset': 'mevis',
+                     'RefYTVOSDataset': 'ref-ytvos', 'RefDAVISDataset': 'ref-davis'}
 
 
 def parse_args() -> argparse.Namespace:

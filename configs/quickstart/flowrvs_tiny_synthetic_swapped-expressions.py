@@ -2,6 +2,4 @@
 # replaced by another expression of the same video with a different target.
 _base_ = './flowrvs_tiny_synthetic.py'
 test_dataloader = dict(dataset=dict(
-    _delete_=True, type='ExpressionSwapDataset', seed=0,
-    dataset=dict(type='MeViSDataset', data_root='data/synthetic_rvos/', split='valid_u',
-                 test_mode=True, pipeline={{_base_.test_pipeline}})))
+    _delete_=True, type='ExpressionSwapDataset', seed=0, dataset=_base_.test_dataloader.dataset))
