@@ -39,10 +39,7 @@ CFG = osp.join(REPO, 'configs', 'quickstart')
 # the toy VAE folds 4 frames into one latent frame), no look-alike twins, and expressions
 # that name the target's colour and/or shape. (The generator's defaults let shapes hide
 # each other and add twins told apart by motion, motion, relations and groups: see the
-# README.) Measured: with shapes of radius 12-20 % free to overlap, J&F 37.7 (ceiling
-# 77.0); never overlapping but fast, 45.0-64.8 in six runs (ceilings 77-89); with slow
-# shapes and 384 training videos, 75.4-86.2 (ceilings 94.5-96.1); 1024 training videos
-# (the DiT memorised 384: J&F 81.6 on them against 71.1 on held-out videos): README, Status.
+# README.) How each choice scored: docs/quickstart_notes.md.
 SYNTHETIC_DATA = ['--num-train', '1024', '--num-valid', '16', '--size', '64x64',
                   '--frames', '9-9', '--radius', '0.15-0.22', '--objects', '2-3',
                   '--ambiguous-ratio', '0', '--kinds', 'appearance', '--max-hidden', '0',
