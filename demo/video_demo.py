@@ -31,6 +31,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--save-masks', help='also write the masks as PNGs here')
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--fps', type=int, default=10)
+    parser.add_argument('--window', type=int,
+                        help='run long videos as overlapping windows of W frames (4k + 1)')
+    parser.add_argument('--overlap', type=int, default=8,
+                        help='frames shared by neighbouring windows (with --window)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='key=value overrides, e.g. model.pretrained=PATH')
     return parser.parse_args()
@@ -54,7 +58,8 @@ def main() -> None:
     frames = read_video(args.video)  # clear error for a missing or undecodable video
     model = init_model(args.config, args.checkpoint, device=args.device,
                        cfg_options=args.cfg_options)
-    masks = inference_rvos(model, frames, args.prompts, progress=True)
+    window = dict(frames=args.window, overlap=args.overlap) if args.window else None
+    masks = inference_rvos(model, frames, args.prompts, progress=True, window=window)
     vis = RVOSVisualizer(name='demo')
     drawn = vis.draw_clip(np.stack(frames), masks, text=None, colors=MASK_COLORS)
     for f in drawn:

@@ -48,5 +48,6 @@ test_dataloader = dict(
         split='valid',
         test_mode=True,
         lower_case=False,  # the raw case at test, as the reference's inference
+        video_level=True,  # one item per video: encoded once for all its expressions
         pipeline=test_pipeline))
 val_dataloader = test_dataloader

@@ -16,6 +16,7 @@ from mmflowrvs.registry import METRICS
 from ..prediction_io import _get, _to_numpy, merge_object_scores, write_ref_davis_video
 from ..ref_davis_eval import (davis_val_videos, load_davis_gt, score_davis_video,
                               summarize_davis)
+from .video_level_results import pack_rows, unpack_rows
 
 __all__ = ['RefDAVISMetric']
 
@@ -95,7 +96,9 @@ class RefDAVISMetric(BaseMetric):
         self.tmp_dir = tmp_dir
 
     def process(self, data_batch, data_samples: Sequence) -> None:
-        """Saves each expression's scores; stores (video, annotator, object, file)."""
+        """Saves each expression's scores; stores (video, annotator, object, file), one
+        result per dataset item (a video-level item's expressions together)."""
+        rows = []
         for sample in data_samples:
             video_id = str(_get(sample, 'video_id'))
             anno = int(_get(sample, 'anno_index'))
@@ -112,12 +115,14 @@ class RefDAVISMetric(BaseMetric):
             os.makedirs(folder, exist_ok=True)
             path = osp.join(folder, f'anno{anno}_obj{obj_id}.npz')
             np.savez_compressed(path, scores=scores)
-            self.results.append(dict(video_id=video_id, anno_index=anno, obj_id=obj_id,
-                                     file=path, frame_ids=list(_get(sample, 'frame_ids'))))
+            rows.append(dict(video_id=video_id, anno_index=anno, obj_id=obj_id,
+                             file=path, frame_ids=list(_get(sample, 'frame_ids'))))
+        self.results.extend(pack_rows(data_samples, rows))
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Per-annotator and mean J&F, J/F Mean, Recall, Decay (x100)."""
         logger = MMLogger.get_current_instance()
+        results = unpack_rows(results)
         groups = defaultdict(dict)                 # (video, anno) -> {obj: file}
         frames = {}
         for r in results:

@@ -11,6 +11,7 @@ from mmengine.logging import MMLogger
 from mmflowrvs.registry import METRICS
 from ..functional import expression_jf
 from ..prediction_io import _get, _to_numpy, write_predictions, zip_submission
+from .video_level_results import pack_rows, unpack_rows
 
 __all__ = ['RVOSMetric']
 
@@ -62,12 +63,14 @@ class RVOSMetric(BaseMetric):
         self.category_key = category_key
 
     def process(self, data_batch, data_samples: Sequence) -> None:
-        """Scores each expression; stores (video, exp, j, f, flags)."""
+        """Scores each expression; stores (video, exp, j, f, flags), one result per
+        dataset item (a video-level item's expressions together)."""
+        rows = []
         for sample in data_samples:
             video_id, exp_id = str(_get(sample, 'video_id')), str(_get(sample, 'exp_id'))
             if self.format_only:
                 write_predictions(sample, self.outfile_prefix, self.submission_layout)
-                self.results.append(dict(video_id=video_id, exp_id=exp_id))
+                rows.append(dict(video_id=video_id, exp_id=exp_id))
                 continue
             pred = _get(sample, 'pred_masks')
             gt = _get(sample, 'gt_masks')
@@ -80,14 +83,16 @@ class RVOSMetric(BaseMetric):
                 raise ValueError(f'{video_id}/{exp_id}: pred_masks {pred.shape} and '
                                  f'gt_masks {gt.shape} differ')
             j, f = expression_jf(gt, pred)
-            self.results.append(dict(
+            rows.append(dict(
                 video_id=video_id, exp_id=exp_id, j=j, f=f,
                 no_target=bool(_get(sample, 'no_target', False)),
                 pred_empty=not pred.any(), category=_get(sample, self.category_key)))
+        self.results.extend(pack_rows(data_samples, rows))
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """J, F, J&F (x100), per-category J&F and N-acc/T-acc when relevant."""
         logger = MMLogger.get_current_instance()
+        results = unpack_rows(results)
         if self.format_only:
             zip_path = zip_submission(self.outfile_prefix, self.outfile_prefix + '.zip')
             logger.info(f'wrote {len(results)} expressions to {self.outfile_prefix} '

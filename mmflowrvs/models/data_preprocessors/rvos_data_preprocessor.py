@@ -33,6 +33,13 @@ class RVOSDataPreprocessor(BaseDataPreprocessor):
     Metainfo added to every data sample: ``batch_input_shape`` (H, W) and
     ``pad_num_frames`` (T after padding).
 
+    Video-level batches (each item's ``data_samples`` a list, one sample per
+    expression of the video, see ``PackRVOSInputs``) stay uint8 (T, 3, H, W), one
+    per video: the model normalises and pads each window of frames with
+    :meth:`clip_to_batch` when it needs it, so a long video never exists as one
+    float tensor. Each of their samples also gets ``input_index``, the index of
+    its video in ``inputs``.
+
     Args:
         size_divisor (int): Defaults to 16.
         temporal_divisor (int): Defaults to 4.
@@ -96,6 +103,8 @@ class RVOSDataPreprocessor(BaseDataPreprocessor):
         for x in inputs:
             if x.dim() != 4 or x.shape[1] != 3:
                 raise ValueError(f'each input must be (T, 3, H, W) RGB, got {tuple(x.shape)}')
+        if samples is not None and any(isinstance(s, (list, tuple)) for s in samples):
+            return self._video_level(inputs, samples)
         d = self.size_divisor
         h = math.ceil(max(x.shape[2] for x in inputs) / d) * d
         w = math.ceil(max(x.shape[3] for x in inputs) / d) * d
@@ -108,6 +117,35 @@ class RVOSDataPreprocessor(BaseDataPreprocessor):
             if samples is not None:
                 samples[i].set_metainfo(dict(batch_input_shape=(h, w), pad_num_frames=t))
         return dict(inputs=torch.stack(batch), data_samples=samples)
+
+    def _video_level(self, inputs: Sequence[torch.Tensor], samples: List) -> dict:
+        """Video-level batch: frames stay uint8, metainfo on every expression."""
+        if not all(isinstance(s, (list, tuple)) and s for s in samples):
+            raise ValueError('a batch mixes video-level items (lists of samples) with '
+                             'per-expression samples, or a video has no expression')
+        d = self.size_divisor
+        for i, (x, video) in enumerate(zip(inputs, samples)):
+            shape = (math.ceil(x.shape[2] / d) * d, math.ceil(x.shape[3] / d) * d)
+            for s in video:
+                s.set_metainfo(dict(batch_input_shape=shape, input_index=i,
+                                    pad_num_frames=self.padded_num_frames(x.shape[0])))
+        return dict(inputs=list(inputs), data_samples=list(samples))
+
+    def clip_to_batch(self, frames: torch.Tensor) -> torch.Tensor:
+        """One clip as the model's input, exactly as :meth:`forward` makes a batch of one.
+
+        Args:
+            frames (Tensor): (T, 3, H, W) uint8 (or float in [0, 255]).
+
+        Returns:
+            Tensor: (1, 3, T_pad, H_pad, W_pad) float32 in [-1, 1].
+        """
+        d = self.size_divisor
+        h, w = math.ceil(frames.shape[2] / d) * d, math.ceil(frames.shape[3] / d) * d
+        x = frames.float() / 127.5 - 1.0  # (T, 3, H, W)
+        x = F.pad(x, (0, w - x.shape[3], 0, h - x.shape[2]), value=self.pad_value)
+        x = self._pad_time(x, self.padded_num_frames(x.shape[0]), 0)
+        return x.permute(1, 0, 2, 3).unsqueeze(0)  # (1, 3, T_pad, H_pad, W_pad)
 
     def pad_masks(self, masks: Sequence[torch.Tensor], shape,
                   img_shapes: Optional[Sequence] = None) -> torch.Tensor:

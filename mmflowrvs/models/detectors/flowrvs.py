@@ -1,5 +1,5 @@
 """FlowRVS: deforming a video's latent into its mask's latent by flow matching."""
-from typing import Dict, List, Optional, Union
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 from mmengine.model import BaseModel
@@ -7,8 +7,11 @@ from mmengine.model import BaseModel
 from mmflowrvs.registry import MODELS
 from mmflowrvs.structures import RVOSDataSample
 from .frozen_state import exclude_from_checkpoints
+from .windowed_inference import WindowBlender, check_window, window_spans
 
 ForwardResults = Union[Dict[str, torch.Tensor], List[RVOSDataSample], torch.Tensor]
+ClipFn = Callable[[int, int], torch.Tensor]
+DEFAULT_EXPRESSION_BATCH = 8
 
 
 @MODELS.register_module()
@@ -35,6 +38,13 @@ class FlowRVS(BaseModel):
         data_preprocessor (dict, optional): Defaults to ``RVOSDataPreprocessor``.
         test_cfg (dict, optional): ``with_scores`` (bool): also store
             ``pred_scores`` (float16 probabilities) in the data samples.
+            ``expression_batch`` (int): expressions of one video run through the
+            sampler and decoder together in video-level testing (default 8,
+            docs/benchmarks/inference.md). ``window`` (dict, optional):
+            ``dict(frames=W, overlap=O)`` runs a video longer than W frames
+            (W = 4k + 1) as overlapping windows whose logits are blended with
+            linear ramps (see :mod:`.windowed_inference`); None (default) runs the
+            whole video as one clip, the reference inference.
         init_cfg (dict, optional): MMEngine init config.
     """
 
@@ -56,6 +66,14 @@ class FlowRVS(BaseModel):
         if data_preprocessor is None:
             data_preprocessor = dict(type='RVOSDataPreprocessor')
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.test_cfg = test_cfg or {}
+        # test settings checked first: a bad one fails before any weight is loaded
+        self.window = check_window(self.test_cfg.get('window'))
+        batch = self.test_cfg.get('expression_batch', DEFAULT_EXPRESSION_BATCH)
+        if not isinstance(batch, int) or batch < 1:
+            raise ValueError(f'model.test_cfg.expression_batch must be an integer >= 1, '
+                             f'got {batch!r}')
+        self.expression_batch = batch
         self.pretrained = pretrained
         default = dict(pretrained=pretrained)
         self.backbone = MODELS.build(backbone, default_args=default)
@@ -76,7 +94,6 @@ class FlowRVS(BaseModel):
         self.sampler = MODELS.build(sampler)
         self.start_point_augmentation = start_point_augmentation
         self.train_cfg = train_cfg or {}
-        self.test_cfg = test_cfg or {}
         exclude_from_checkpoints(self, self.frozen_components)
 
     # ------------------------------------------------------------------ helpers
@@ -129,14 +146,37 @@ class FlowRVS(BaseModel):
         z_m = self.sampler.sample(self.velocity_fn(text, z_v), z_v)
         return self.mask_decoder(z_m)
 
-    def predict(self, inputs: torch.Tensor,
-                data_samples: List[RVOSDataSample]) -> List[RVOSDataSample]:
+    def predict(self, inputs: Union[torch.Tensor, List[torch.Tensor]],
+                data_samples: List) -> List[RVOSDataSample]:
         """Masks at the original resolution.
+
+        Per-expression batches (``inputs`` (B, 3, T, H, W), one sample each) run
+        as one clip per expression, the reference inference, unless
+        ``test_cfg.window`` is set. Video-level batches (``inputs`` a list of
+        uint8 (T, 3, H, W) videos, ``data_samples`` a list of lists: every
+        expression of each video, see ``RVOSDataPreprocessor``) go through
+        :meth:`predict_video`.
 
         Returns:
             list[RVOSDataSample]: each with ``pred_masks`` (T, H_ori, W_ori) bool
             (and ``pred_scores`` if ``test_cfg.with_scores``); metainfo ``nfe``.
+            Video-level: the expressions of all videos, in order.
         """
+        if data_samples and isinstance(data_samples[0], (list, tuple)):
+            out = []
+            for frames, video in zip(inputs, data_samples):
+                self.predict_video(
+                    lambda a, b, x=frames: self.data_preprocessor.clip_to_batch(x[a:b]),
+                    frames.shape[0], video)
+                out.extend(video)
+            return out
+        if self.window is not None:
+            for i, sample in enumerate(data_samples):
+                t = sample.metainfo.get('num_frames', inputs.shape[2])
+                self.predict_video(
+                    lambda a, b, i=i, t=t: inputs[i:i + 1] if (a, b) == (0, t)
+                    else inputs[i:i + 1, :, a:b], t, [sample])
+            return data_samples
         logits = self.predict_logits(inputs, data_samples)
         for i, sample in enumerate(data_samples):
             num_frames = sample.metainfo.get('num_frames', inputs.shape[2])
@@ -149,6 +189,61 @@ class FlowRVS(BaseModel):
                 sample.pred_scores = torch.sigmoid(full).half().cpu()
             sample.set_metainfo(dict(nfe=self.sampler.nfe))
         return data_samples
+
+    @torch.no_grad()
+    def predict_video(self, clip_fn: ClipFn, num_frames: int,
+                      samples: Sequence[RVOSDataSample]) -> Sequence[RVOSDataSample]:
+        """All expressions of one video: each window's posterior mean is encoded once,
+        the expressions go through the sampler and decoder ``expression_batch`` at a
+        time, the windows' logits are blended and every finished frame is resized to
+        the original size and thresholded at once (so with windows, memory does not
+        grow with the video's length beyond the frames and the output masks).
+
+        Args:
+            clip_fn (callable): ``clip_fn(a, b)`` -> (1, 3, T', H, W) model input
+                whose first b - a frames are the video's frames a..b-1 (T' = b - a,
+                or the whole video padded to 1 (mod 4) for the span (0, T)).
+            num_frames (int): T, the video's frames.
+            samples (list[RVOSDataSample]): The expressions (same ``img_shape``,
+                ``ori_shape``); filled in place.
+
+        Returns:
+            list[RVOSDataSample]: ``samples`` with ``pred_masks`` (and scores).
+        """
+        spans = window_spans(num_frames, *self.window) if self.window else [(0, num_frames)]
+        h, w = samples[0].metainfo['img_shape']
+        ori = tuple(samples[0].metainfo.get('ori_shape', (h, w)))
+        text = self.encode_prompts(list(samples))  # (K, L, D)
+        with_scores = self.test_cfg.get('with_scores', False)
+        masks = torch.zeros((len(samples), num_frames, *ori), dtype=torch.bool)
+        scores = torch.zeros(masks.shape, dtype=torch.float16) if with_scores else None
+        chunks = list(range(0, len(samples), self.expression_batch))
+        blenders = [WindowBlender(spans) for _ in chunks]
+        for k, (a, b) in enumerate(spans):
+            z_v = self.vae.encode_video(clip_fn(a, b), sample=False)  # (1, 16, T', h', w')
+            for blender, lo in zip(blenders, chunks):
+                emb = text[lo:lo + self.expression_batch]
+                z = z_v.expand(emb.shape[0], *z_v.shape[1:])
+                logits = self.mask_decoder(self.sampler.sample(self.velocity_fn(emb, z), z))
+                for first, part in blender.add(k, logits[:, :, :b - a, :h, :w]):
+                    self._write_frames(part, first, lo, ori, masks, scores)
+        for i, sample in enumerate(samples):
+            sample.pred_masks = masks[i]
+            if with_scores:
+                sample.pred_scores = scores[i]
+            sample.set_metainfo(dict(nfe=self.sampler.nfe))
+        return samples
+
+    def _write_frames(self, logits: torch.Tensor, first: int, lo: int, ori: Tuple[int, int],
+                      masks: torch.Tensor, scores: Optional[torch.Tensor]) -> None:
+        """Resizes (n, 1, t, h, w) finished logits of expressions lo.. to ``ori`` into
+        frames first..first+t-1 of ``masks`` (and ``scores``)."""
+        t = logits.shape[2]
+        for j in range(logits.shape[0]):
+            full = self.mask_decoder.resize_logits(logits[j:j + 1], ori)[0]  # (t, H, W)
+            masks[lo + j, first:first + t] = self.mask_decoder.logits_to_masks(full).cpu()
+            if scores is not None:
+                scores[lo + j, first:first + t] = torch.sigmoid(full).half().cpu()
 
     def _forward(self, inputs: torch.Tensor,
                  data_samples: Optional[List[RVOSDataSample]] = None) -> torch.Tensor:
