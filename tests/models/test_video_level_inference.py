@@ -2,10 +2,11 @@
 import pytest
 import torch
 import torch.nn.functional as F
+from mmengine.dataset import pseudo_collate
 
 from mmflowrvs.models.detectors.windowed_inference import (WindowBlender, check_window,
                                                            ramp_weights, window_spans)
-from mmflowrvs.structures import RVOSDataSample
+from mmflowrvs.structures import RVOSDataSample, RVOSVideoDataSample
 from ._builders import build_tiny_flowrvs
 
 PROMPTS = ['the red square', 'a blue circle', 'the left one']
@@ -16,27 +17,37 @@ def _video(t, size=(16, 32), seed=0):
     return torch.randint(0, 255, (t, 3, *size), generator=g, dtype=torch.uint8)
 
 
-def _samples(t, video_level, size=(16, 32), ori=(20, 40)):
+def _samples(t, video_level, size=(16, 32), ori=(20, 40), video_id='v', prompts=PROMPTS):
     out = []
-    for k, p in enumerate(PROMPTS):
-        meta = dict(expression=p, num_frames=t, img_shape=size, ori_shape=ori, video_id='v',
-                    exp_id=str(k))
+    for k, p in enumerate(prompts):
+        meta = dict(expression=p, num_frames=t, img_shape=size, ori_shape=ori,
+                    video_id=video_id, exp_id=str(k))
         if video_level:
             meta['video_level'] = True
         out.append(RVOSDataSample(metainfo=meta))
     return out
 
 
-def _video_level(model, frames):
-    data = model.data_preprocessor(dict(inputs=[frames], data_samples=[_samples(
-        frames.shape[0], True)]))
+def _item(frames, video_id='v', prompts=PROMPTS):
+    """A packed video-level item, as ``PackRVOSInputs`` makes it."""
+    video = RVOSVideoDataSample(metainfo=dict(video_id=video_id))
+    video.expression_samples = _samples(frames.shape[0], True, video_id=video_id,
+                                        prompts=prompts)
+    return dict(inputs=frames, data_samples=video)
+
+
+def _video_level(model, *items):
+    """Video-level prediction through the dataloader's collate, as in a test loop."""
+    if isinstance(items[0], torch.Tensor):
+        items = [_item(items[0])]
+    data = model.data_preprocessor(pseudo_collate(list(items)))
     return model(**data, mode='predict')
 
 
-def _per_expression(model, frames):
+def _per_expression(model, frames, video_id='v', prompts=PROMPTS):
     out = []
-    for s in _samples(frames.shape[0], False):
-        data = model.data_preprocessor(dict(inputs=[frames], data_samples=[s]))
+    for s in _samples(frames.shape[0], False, video_id=video_id, prompts=prompts):
+        data = model.data_preprocessor(pseudo_collate([dict(inputs=frames, data_samples=s)]))
         out.extend(model(**data, mode='predict'))
     return out
 
@@ -61,6 +72,30 @@ def test_video_level_equals_per_expression(model):
         torch.testing.assert_close(a.pred_scores, b.pred_scores, atol=2e-3, rtol=0)
     # the prompts differ in their masks: a batch mixing them up would show
     assert not torch.equal(video[0].pred_scores, video[1].pred_scores)
+
+
+def test_a_batch_of_videos_keeps_every_expression(model):
+    """Two videos with 3 and 2 expressions in one collated batch (batch_size=2): every
+    (video, expression) comes out once, in order, with its per-expression masks."""
+    a, b = _video(9, seed=3), _video(6, seed=4)
+    out = _video_level(model, _item(a, 'a'), _item(b, 'b', PROMPTS[:2]))
+    ref = _per_expression(model, a, 'a') + _per_expression(model, b, 'b', PROMPTS[:2])
+    assert [(s.video_id, s.exp_id) for s in out] == [(s.video_id, s.exp_id) for s in ref]
+    assert len(out) == 5
+    for x, y in zip(out, ref):
+        assert torch.equal(x.pred_masks, y.pred_masks)
+
+
+def test_video_level_with_imagenet_frames(tiny_wan_dir):
+    """The video-level path normalises frames as the data preprocessor does
+    (the Oct-2025 release's ImageNet statistics here)."""
+    model = build_tiny_flowrvs(
+        tiny_wan_dir, test_cfg=dict(with_scores=True),
+        data_preprocessor=dict(type='RVOSDataPreprocessor', frame_norm='imagenet')).eval()
+    frames = _video(5, seed=5)
+    for x, y in zip(_video_level(model, frames), _per_expression(model, frames)):
+        assert torch.equal(x.pred_masks, y.pred_masks)
+        torch.testing.assert_close(x.pred_scores, y.pred_scores, atol=2e-3, rtol=0)
 
 
 @pytest.mark.parametrize('t', [9, 6])

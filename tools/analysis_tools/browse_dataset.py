@@ -17,6 +17,7 @@ from mmengine.registry import init_default_scope
 from tqdm import tqdm
 
 from mmflowrvs.registry import DATASETS, VISUALIZERS
+from mmflowrvs.structures import RVOSVideoDataSample
 from mmflowrvs.utils import register_all_modules
 
 
@@ -53,8 +54,8 @@ def main() -> None:
         if n >= args.show_number:
             break
         item = dataset[i]
-        samples = item['data_samples']  # a list: every expression of a video-level item
-        for sample in (samples if isinstance(samples, list) else [samples]):
+        samples = item['data_samples']  # every expression of a video-level item
+        for sample in (samples if isinstance(samples, RVOSVideoDataSample) else [samples]):
             if n >= args.show_number:
                 break
             n += 1

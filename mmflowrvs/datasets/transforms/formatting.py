@@ -5,7 +5,7 @@ import numpy as np
 import torch
 
 from mmflowrvs.registry import TRANSFORMS
-from mmflowrvs.structures import RVOSDataSample
+from mmflowrvs.structures import RVOSDataSample, RVOSVideoDataSample
 from .base import RVOSTransform
 from .loading import clip_indices
 
@@ -24,9 +24,10 @@ class PackRVOSInputs(RVOSTransform):
 
     A video-level item (``expressions``: one dict per expression, from
     ``BaseRVOSDataset(video_level=True)`` or ``inference_rvos``) packs the frames
-    once and ``data_samples`` as a list of samples, one per expression in order,
-    each with the metainfo above (its own exp_id, expression, obj_ids, masks...)
-    plus ``video_level=True``; the model runs them all on the one encoded video.
+    once and ``data_samples`` as one :class:`RVOSVideoDataSample` holding a sample
+    per expression in order, each with the metainfo above (its own exp_id,
+    expression, obj_ids, masks...) plus ``video_level=True``; the model runs them
+    all on the one encoded video.
 
     Args:
         meta_keys (Sequence[str]): Extra result keys copied into the metainfo.
@@ -47,7 +48,10 @@ class PackRVOSInputs(RVOSTransform):
             sample = self._sample(dict(results, **exp), inputs)
             sample.set_metainfo(dict(video_level=True))
             samples.append(sample)
-        return dict(inputs=inputs, data_samples=samples)
+        video = RVOSVideoDataSample(metainfo=dict(video_id=str(results['video_id']),
+                                                  num_expressions=len(samples)))
+        video.expression_samples = samples
+        return dict(inputs=inputs, data_samples=video)
 
     def _sample(self, results: dict, inputs: torch.Tensor) -> RVOSDataSample:
         """One expression's data sample (its masks and metainfo)."""

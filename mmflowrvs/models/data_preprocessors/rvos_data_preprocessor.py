@@ -7,6 +7,7 @@ import torch.nn.functional as F
 from mmengine.model import BaseDataPreprocessor
 
 from mmflowrvs.registry import MODELS
+from mmflowrvs.structures import RVOSVideoDataSample
 
 # ImageNet statistics of RGB in [0, 1], which the Oct-2025 release fed to the VAE.
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -33,12 +34,13 @@ class RVOSDataPreprocessor(BaseDataPreprocessor):
     Metainfo added to every data sample: ``batch_input_shape`` (H, W) and
     ``pad_num_frames`` (T after padding).
 
-    Video-level batches (each item's ``data_samples`` a list, one sample per
-    expression of the video, see ``PackRVOSInputs``) stay uint8 (T, 3, H, W), one
-    per video: the model normalises and pads each window of frames with
-    :meth:`clip_to_batch` when it needs it, so a long video never exists as one
-    float tensor. Each of their samples also gets ``input_index``, the index of
-    its video in ``inputs``.
+    Video-level batches (each item's ``data_samples`` an
+    :class:`RVOSVideoDataSample`: one sample per expression of the video, see
+    ``PackRVOSInputs``) stay uint8 (T, 3, H, W), one per video: the model
+    normalises and pads each chunk or window of frames with :meth:`clip_to_batch`
+    when it needs it, so a long video never exists as one float tensor. Each of
+    their expression samples also gets ``input_index``, the index of its video in
+    ``inputs``.
 
     Args:
         size_divisor (int): Defaults to 16.
@@ -103,7 +105,7 @@ class RVOSDataPreprocessor(BaseDataPreprocessor):
         for x in inputs:
             if x.dim() != 4 or x.shape[1] != 3:
                 raise ValueError(f'each input must be (T, 3, H, W) RGB, got {tuple(x.shape)}')
-        if samples is not None and any(isinstance(s, (list, tuple)) for s in samples):
+        if samples is not None and any(isinstance(s, RVOSVideoDataSample) for s in samples):
             return self._video_level(inputs, samples)
         d = self.size_divisor
         h = math.ceil(max(x.shape[2] for x in inputs) / d) * d
@@ -118,11 +120,15 @@ class RVOSDataPreprocessor(BaseDataPreprocessor):
                 samples[i].set_metainfo(dict(batch_input_shape=(h, w), pad_num_frames=t))
         return dict(inputs=torch.stack(batch), data_samples=samples)
 
-    def _video_level(self, inputs: Sequence[torch.Tensor], samples: List) -> dict:
+    def _video_level(self, inputs: Sequence[torch.Tensor],
+                     samples: List[RVOSVideoDataSample]) -> dict:
         """Video-level batch: frames stay uint8, metainfo on every expression."""
-        if not all(isinstance(s, (list, tuple)) and s for s in samples):
-            raise ValueError('a batch mixes video-level items (lists of samples) with '
-                             'per-expression samples, or a video has no expression')
+        if not all(isinstance(s, RVOSVideoDataSample) for s in samples):
+            raise ValueError('a batch mixes video-level items (RVOSVideoDataSample) with '
+                             'per-expression samples')
+        if len(inputs) != len(samples):
+            raise ValueError(f'a video-level batch has {len(inputs)} videos but '
+                             f'{len(samples)} RVOSVideoDataSamples')
         d = self.size_divisor
         for i, (x, video) in enumerate(zip(inputs, samples)):
             shape = (math.ceil(x.shape[2] / d) * d, math.ceil(x.shape[3] / d) * d)
@@ -138,11 +144,11 @@ class RVOSDataPreprocessor(BaseDataPreprocessor):
             frames (Tensor): (T, 3, H, W) uint8 (or float in [0, 255]).
 
         Returns:
-            Tensor: (1, 3, T_pad, H_pad, W_pad) float32 in [-1, 1].
+            Tensor: (1, 3, T_pad, H_pad, W_pad) float32, normalised by ``frame_norm``.
         """
         d = self.size_divisor
         h, w = math.ceil(frames.shape[2] / d) * d, math.ceil(frames.shape[3] / d) * d
-        x = frames.float() / 127.5 - 1.0  # (T, 3, H, W)
+        x = self.normalize_frames(frames)  # (T, 3, H, W)
         x = F.pad(x, (0, w - x.shape[3], 0, h - x.shape[2]), value=self.pad_value)
         x = self._pad_time(x, self.padded_num_frames(x.shape[0]), 0)
         return x.permute(1, 0, 2, 3).unsqueeze(0)  # (1, 3, T_pad, H_pad, W_pad)

@@ -5,7 +5,7 @@ import torch
 from mmengine.model import BaseModel
 
 from mmflowrvs.registry import MODELS
-from mmflowrvs.structures import RVOSDataSample
+from mmflowrvs.structures import RVOSDataSample, RVOSVideoDataSample
 from .frozen_state import exclude_from_checkpoints
 from .windowed_inference import WindowBlender, check_window, window_spans
 
@@ -153,22 +153,25 @@ class FlowRVS(BaseModel):
         Per-expression batches (``inputs`` (B, 3, T, H, W), one sample each) run
         as one clip per expression, the reference inference, unless
         ``test_cfg.window`` is set. Video-level batches (``inputs`` a list of
-        uint8 (T, 3, H, W) videos, ``data_samples`` a list of lists: every
-        expression of each video, see ``RVOSDataPreprocessor``) go through
-        :meth:`predict_video`.
+        uint8 (T, 3, H, W) videos, ``data_samples`` one
+        :class:`RVOSVideoDataSample` per video holding all its expressions, see
+        ``RVOSDataPreprocessor``) go through :meth:`predict_video`.
 
         Returns:
             list[RVOSDataSample]: each with ``pred_masks`` (T, H_ori, W_ori) bool
             (and ``pred_scores`` if ``test_cfg.with_scores``); metainfo ``nfe``.
             Video-level: the expressions of all videos, in order.
         """
-        if data_samples and isinstance(data_samples[0], (list, tuple)):
+        if data_samples and isinstance(data_samples[0], RVOSVideoDataSample):
+            if len(inputs) != len(data_samples):
+                raise ValueError(f'{len(inputs)} videos but {len(data_samples)} '
+                                 'RVOSVideoDataSamples in a video-level batch')
             out = []
             for frames, video in zip(inputs, data_samples):
                 self.predict_video(
                     lambda a, b, x=frames: self.data_preprocessor.clip_to_batch(x[a:b]),
-                    frames.shape[0], video)
-                out.extend(video)
+                    frames.shape[0], video.expression_samples)
+                out.extend(video.expression_samples)
             return out
         if self.window is not None:
             for i, sample in enumerate(data_samples):
