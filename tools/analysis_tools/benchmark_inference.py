@@ -4,31 +4,38 @@ Usage::
 
     python tools/analysis_tools/benchmark_inference.py CONFIG [CKPT] --frames 17,65,257,1025 \
         --size HxW --expressions K [--window W --overlap O] [--device cpu|cuda] \
-        [--arch toy|medium] [--one-clip-max-frames N]
+        [--expression-batch 1,16] [--arch toy|medium] [--one-clip-max-frames N]
 
-Paths: ``per-expression`` (the reference: each expression reloads, resizes and encodes
-the whole video and runs it as one clip), ``video`` (video-level: one encode for all K
-expressions, ``model.test_cfg.expression_batch`` at a time, one clip) and ``video+window``
-(video-level with ``--window W --overlap O``). Each (path, frames) runs in a fresh
-subprocess so that peaks are separate: peak RSS on CPU (``ru_maxrss``, the whole
-process: Python, torch, the model, the frames), CUDA max allocated on a GPU. The
-video is random RGB at ``--size``; the config's ``InferenceResize`` is set to that
-size so frames are not resized. The masks of ``video`` are checked equal to
-``per-expression``, and ``video+window`` equal to ``video`` where the video fits
-in one window. ``--arch`` writes a randomly initialised Wan folder of that size
-(``toy``: the tests' tiny Wan; ``medium``: an 8-layer, 256-wide DiT and a VAE of
-base width 32) and uses it as ``model.pretrained``; without it the config's folder.
+Paths: ``per-expression`` (the reference: each expression goes through the test
+pipeline, is normalised and encoded and runs the whole video as one clip), ``video``
+(video-level: one chunked encode for all K expressions, ``expression_batch`` B of
+them through the sampler and decoder at a time, one clip; one row per B of
+``--expression-batch``) and ``video+window`` (video-level with ``--window W
+--overlap O``, B the first of ``--expression-batch``). Each (path, frames) runs in a
+fresh subprocess: on CPU the peak RSS of the inference call (the process's high-water
+mark, reset through ``/proc/self/clear_refs`` once the model is loaded, so it counts
+the model's weights and the frames but not the loading's own peak), on a GPU CUDA
+max allocated. The video is random RGB at ``--size`` and the config's
+``InferenceResize`` is set to that size (frames are not resized). The masks are
+compared: ``video`` with B = 1 must equal ``per-expression`` bit for bit, a larger B
+shows the share of pixels that rounding flipped, and ``video+window`` equals
+``video`` where the video fits in one window. ``--arch`` writes a randomly
+initialised Wan folder of that size (``toy``: the tests' tiny Wan; ``medium``: an
+8-layer, 256-wide DiT and a VAE of base width 32) and uses it as
+``model.pretrained``; without it the config's folder.
 """
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 
 import numpy as np
+
+MEDIUM = dict(transformer=dict(num_attention_heads=4, attention_head_dim=64, ffn_dim=1024,
+                               num_layers=8), vae=dict(base_dim=32))
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -38,6 +45,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--frames', default='17,65,257,1025')
     p.add_argument('--size', default='64x64', help='frame HxW')
     p.add_argument('--expressions', type=int, default=16)
+    p.add_argument('--expression-batch', default='1',
+                   help='comma-separated expression batches of the video rows')
     p.add_argument('--window', type=int, help='window frames W (4k + 1)')
     p.add_argument('--overlap', type=int, default=0)
     p.add_argument('--device', default='cpu')
@@ -45,14 +54,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--one-clip-max-frames', type=int, default=257,
                    help='longest video run by the one-clip paths (their cost grows fast)')
     p.add_argument('--cfg-options', nargs='+', default=[])
-    p.add_argument('--child', nargs=3, metavar=('PATH', 'FRAMES', 'OUT'),
+    p.add_argument('--child', nargs=4, metavar=('PATH', 'FRAMES', 'BATCH', 'OUT'),
                    help=argparse.SUPPRESS)
     p.add_argument('--wan', help=argparse.SUPPRESS)
     return p.parse_args(argv)
-
-
-MEDIUM = dict(transformer=dict(num_attention_heads=4, attention_head_dim=64, ffn_dim=1024,
-                               num_layers=8), vae=dict(base_dim=32))
 
 
 def make_folder(arch: str, out: str) -> str:
@@ -64,13 +69,19 @@ def make_folder(arch: str, out: str) -> str:
     return make_tiny_wan(out, seed=0, arch=spec)
 
 
-def child(args: argparse.Namespace) -> None:
-    """Runs one path on one video length; prints a JSON line, saves the masks."""
+def _rss_mib(key: str) -> float:
+    with open('/proc/self/status') as f:
+        for line in f:
+            if line.startswith(key + ':'):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError(f'{key} not in /proc/self/status')
+
+
+def _build(args: argparse.Namespace):
+    """The model, with the test resize set to the frames' size."""
     import torch
-    from mmengine.config import Config, DictAction  # noqa: F401
-    from mmflowrvs.apis import inference_rvos, init_model
-    from mmflowrvs.apis.inference import build_inference_pipeline
-    path, t, out = args.child[0], int(args.child[1]), args.child[2]
+    from mmengine.config import Config
+    from mmflowrvs.apis import init_model
     h, w = map(int, args.size.lower().split('x'))
     cfg = Config.fromfile(args.config)
     options = dict(kv.split('=', 1) for kv in args.cfg_options)
@@ -86,14 +97,29 @@ def child(args: argparse.Namespace) -> None:
     # without a checkpoint the decoder's output conv is freshly drawn: the same seed in
     # every subprocess, or their masks could not be compared
     torch.manual_seed(0)
-    model = init_model(cfg, args.checkpoint, device=args.device)
+    return init_model(cfg, args.checkpoint, device=args.device), (h, w)
+
+
+def child(args: argparse.Namespace) -> None:
+    """Runs one path on one video length; prints a JSON line, saves the masks."""
+    import torch
+    from mmengine.dataset import pseudo_collate
+    from mmflowrvs.apis import inference_rvos
+    from mmflowrvs.apis.inference import build_inference_pipeline
+    path, t, batch, out = args.child[0], int(args.child[1]), int(args.child[2]), args.child[3]
+    model, (h, w) = _build(args)
     rng = np.random.default_rng(0)
     frames = [rng.integers(0, 256, (h, w, 3), dtype=np.uint8) for _ in range(t)]
     prompts = [f'the {c} {s}' for c in ('red', 'green', 'blue', 'yellow')
                for s in ('circle', 'square', 'triangle', 'star')] * 4
     prompts = prompts[:args.expressions]
-    if args.device.startswith('cuda'):
+    cuda = args.device.startswith('cuda')
+    if cuda:
         torch.cuda.reset_peak_memory_stats()
+    else:
+        with open('/proc/self/clear_refs', 'w') as f:
+            f.write('5')  # resets VmHWM, the peak RSS, to the current RSS
+    base = _rss_mib('VmRSS') if not cuda else torch.cuda.memory_allocated() / 2**20
     start = time.perf_counter()
     if path == 'per-expression':
         pipeline = build_inference_pipeline(model.cfg)
@@ -101,21 +127,17 @@ def child(args: argparse.Namespace) -> None:
         for k, p in enumerate(prompts):  # the reference: the whole path per expression
             item = pipeline(dict(video_id='v', exp_id=str(k), expression=p, frames=frames,
                                  frame_ids=[f'{i:05d}' for i in range(t)]))
-            data = model.data_preprocessor(dict(inputs=[item['inputs']],
-                                                data_samples=[item['data_samples']]))
+            data = model.data_preprocessor(pseudo_collate([item]))
             with torch.no_grad():
                 masks.append(model(**data, mode='predict')[0].pred_masks.numpy())
     else:
         window = dict(frames=args.window, overlap=args.overlap) if path == 'video+window' \
             else False
-        masks = inference_rvos(model, frames, prompts, window=window)
+        masks = inference_rvos(model, frames, prompts, batch_size=batch, window=window)
     seconds = time.perf_counter() - start
-    if args.device.startswith('cuda'):
-        peak = torch.cuda.max_memory_allocated() / 2**20
-    else:
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB
+    peak = torch.cuda.max_memory_allocated() / 2**20 if cuda else _rss_mib('VmHWM')
     np.savez_compressed(out, *[np.packbits(m) for m in masks])
-    print(json.dumps(dict(peak_mb=peak, sec_per_exp=seconds / len(prompts))))
+    print(json.dumps(dict(peak_mb=peak, base_mb=base, sec_per_exp=seconds / len(prompts))))
 
 
 def _value(text: str):
@@ -125,10 +147,26 @@ def _value(text: str):
         return text
 
 
-def same_masks(a: str, b: str) -> bool:
+def differing_share(a: str, b: str) -> float:
+    """Share of mask pixels that differ between two saved runs (1.0: not comparable)."""
     with np.load(a) as x, np.load(b) as y:
-        return len(x.files) == len(y.files) and all(
-            np.array_equal(x[k], y[k]) for k in x.files)
+        if x.files != y.files:
+            return 1.0
+        diff = sum(int(np.unpackbits(x[k] ^ y[k]).sum()) for k in x.files)
+        total = sum(x[k].size * 8 for k in x.files)
+    return diff / total
+
+
+def _compare(t, path, batch, files, args) -> str:
+    ref = files.get(('per-expression', 1))
+    if path == 'video' and ref:
+        share = differing_share(ref, files[(path, batch)])
+        return f'masks == per-expression: {share == 0}' + (
+            f' ({share:.2e} of pixels differ)' if share else '')
+    if path == 'video+window' and t <= args.window and ('video', batch) in files:
+        share = differing_share(files[('video', batch)], files[(path, batch)])
+        return f'fits one window; masks == video: {share == 0}'
+    return ''
 
 
 def main() -> None:
@@ -136,51 +174,47 @@ def main() -> None:
     if args.child:
         return child(args)
     tmp = tempfile.mkdtemp(prefix='bench_inference_')
-    extra = []
-    if args.arch:
-        extra = ['--wan', make_folder(args.arch, os.path.join(tmp, 'wan'))]
-    frames = [int(f) for f in args.frames.split(',')]
-    paths = ['per-expression', 'video'] + (['video+window'] if args.window else [])
+    extra = ['--wan', make_folder(args.arch, os.path.join(tmp, 'wan'))] if args.arch else []
+    batches = [int(b) for b in args.expression_batch.split(',')]
+    runs = [('per-expression', 1)] + [('video', b) for b in batches] + \
+        ([('video+window', batches[0])] if args.window else [])
     base = [sys.executable, os.path.abspath(__file__), args.config] + \
         ([args.checkpoint] if args.checkpoint else []) + \
         ['--size', args.size, '--expressions', str(args.expressions), '--device', args.device,
-         '--overlap', str(args.overlap)] + (['--window', str(args.window)] if args.window
-                                            else []) + extra
+         '--overlap', str(args.overlap)] + \
+        (['--window', str(args.window)] if args.window else []) + extra
     if args.cfg_options:
         base += ['--cfg-options', *args.cfg_options]
     rows = []
-    for t in frames:
+    for t in [int(f) for f in args.frames.split(',')]:
         files = {}
-        for path in paths:
+        for path, batch in runs:
+            name = path if path == 'per-expression' else f'{path} (B={batch})'
             if path != 'video+window' and t > args.one_clip_max_frames:
-                rows.append((t, path, None, None, 'skipped (--one-clip-max-frames)'))
+                rows.append((t, name, None, None, None, 'skipped (--one-clip-max-frames)'))
                 continue
-            files[path] = os.path.join(tmp, f'{path}_{t}.npz')
-            proc = subprocess.run(base + ['--child', path, str(t), files[path]],
+            out = os.path.join(tmp, f'{path}_{batch}_{t}.npz')
+            proc = subprocess.run(base + ['--child', path, str(t), str(batch), out],
                                   capture_output=True, text=True)
             if proc.returncode:
-                rows.append((t, path, None, None, 'failed: ' +
-                             proc.stderr.strip().splitlines()[-1][:80]))
-                files.pop(path)
+                last = (proc.stderr.strip().splitlines() or ['?'])[-1][:80]
+                rows.append((t, name, None, None, None, 'failed: ' + last))
                 continue
+            files[(path, batch)] = out
             res = json.loads(proc.stdout.strip().splitlines()[-1])
-            note = ''
-            if path == 'video' and 'per-expression' in files:
-                note = 'masks == per-expression: ' + str(
-                    same_masks(files['per-expression'], files[path]))
-            if path == 'video+window' and 'video' in files and t <= args.window:
-                note = 'fits one window; masks == video: ' + str(
-                    same_masks(files['video'], files[path]))
-            rows.append((t, path, res['peak_mb'], res['sec_per_exp'], note))
-            print(f'{t} {path}: {res} {note}', flush=True)
+            note = _compare(t, path, batch, files, args)
+            rows.append((t, name, res['peak_mb'], res['base_mb'], res['sec_per_exp'], note))
+            print(f'{t} {name}: {res} {note}', flush=True)
     unit = 'CUDA max allocated' if args.device.startswith('cuda') else 'peak RSS'
-    print(f'\n| frames | path | {unit} (MiB) | s / expression | expressions / s | note |')
-    print('|---|---|---|---|---|---|')
-    for t, path, peak, sec, note in rows:
+    print(f'\n| frames | path | {unit} (MiB) | at start (MiB) | s / expression | '
+          'expressions / s | note |')
+    print('|---|---|---|---|---|---|---|')
+    for t, name, peak, start, sec, note in rows:
         if peak is None:
-            print(f'| {t} | {path} | - | - | - | {note} |')
+            print(f'| {t} | {name} | - | - | - | - | {note} |')
         else:
-            print(f'| {t} | {path} | {peak:.0f} | {sec:.3f} | {1 / sec:.2f} | {note} |')
+            print(f'| {t} | {name} | {peak:.0f} | {start:.0f} | {sec:.3f} | {1 / sec:.3f} '
+                  f'| {note} |')
 
 
 if __name__ == '__main__':

@@ -137,11 +137,13 @@ class RVOSDataPreprocessor(BaseDataPreprocessor):
                                     pad_num_frames=self.padded_num_frames(x.shape[0])))
         return dict(inputs=list(inputs), data_samples=list(samples))
 
-    def clip_to_batch(self, frames: torch.Tensor) -> torch.Tensor:
+    def clip_to_batch(self, frames: torch.Tensor, pad_time: bool = True) -> torch.Tensor:
         """One clip as the model's input, exactly as :meth:`forward` makes a batch of one.
 
         Args:
             frames (Tensor): (T, 3, H, W) uint8 (or float in [0, 255]).
+            pad_time (bool): Pad T to 1 (mod ``temporal_divisor``); False for a
+                chunk of a longer clip (T_pad = T).
 
         Returns:
             Tensor: (1, 3, T_pad, H_pad, W_pad) float32, normalised by ``frame_norm``.
@@ -150,7 +152,8 @@ class RVOSDataPreprocessor(BaseDataPreprocessor):
         h, w = math.ceil(frames.shape[2] / d) * d, math.ceil(frames.shape[3] / d) * d
         x = self.normalize_frames(frames)  # (T, 3, H, W)
         x = F.pad(x, (0, w - x.shape[3], 0, h - x.shape[2]), value=self.pad_value)
-        x = self._pad_time(x, self.padded_num_frames(x.shape[0]), 0)
+        if pad_time:
+            x = self._pad_time(x, self.padded_num_frames(x.shape[0]), 0)
         return x.permute(1, 0, 2, 3).unsqueeze(0)  # (1, 3, T_pad, H_pad, W_pad)
 
     def pad_masks(self, masks: Sequence[torch.Tensor], shape,

@@ -10,8 +10,9 @@ from .frozen_state import exclude_from_checkpoints
 from .windowed_inference import WindowBlender, check_window, window_spans
 
 ForwardResults = Union[Dict[str, torch.Tensor], List[RVOSDataSample], torch.Tensor]
-ClipFn = Callable[[int, int], torch.Tensor]
-DEFAULT_EXPRESSION_BATCH = 8
+FramesFn = Callable[[int, int], torch.Tensor]
+DEFAULT_EXPRESSION_BATCH = 1
+RESIZE_FRAMES = 16  # frames resized to the original size at a time
 
 
 @MODELS.register_module()
@@ -39,9 +40,10 @@ class FlowRVS(BaseModel):
         test_cfg (dict, optional): ``with_scores`` (bool): also store
             ``pred_scores`` (float16 probabilities) in the data samples.
             ``expression_batch`` (int): expressions of one video run through the
-            sampler and decoder together in video-level testing (default 8,
-            docs/benchmarks/inference.md). ``window`` (dict, optional):
-            ``dict(frames=W, overlap=O)`` runs a video longer than W frames
+            sampler and decoder together in video-level testing (default 1: masks
+            bit for bit those of the per-expression path, and one expression's
+            memory; docs/benchmarks/inference.md measures larger batches).
+            ``window`` (dict, optional): ``dict(frames=W, overlap=O)`` runs a video longer than W frames
             (W = 4k + 1) as overlapping windows whose logits are blended with
             linear ramps (see :mod:`.windowed_inference`); None (default) runs the
             whole video as one clip, the reference inference.
@@ -169,16 +171,14 @@ class FlowRVS(BaseModel):
             out = []
             for frames, video in zip(inputs, data_samples):
                 self.predict_video(
-                    lambda a, b, x=frames: self.data_preprocessor.clip_to_batch(x[a:b]),
-                    frames.shape[0], video.expression_samples)
+                    lambda a, b, x=frames: self.data_preprocessor.clip_to_batch(
+                        x[a:b], pad_time=False), frames.shape[0], video.expression_samples)
                 out.extend(video.expression_samples)
             return out
         if self.window is not None:
             for i, sample in enumerate(data_samples):
-                t = sample.metainfo.get('num_frames', inputs.shape[2])
-                self.predict_video(
-                    lambda a, b, i=i, t=t: inputs[i:i + 1] if (a, b) == (0, t)
-                    else inputs[i:i + 1, :, a:b], t, [sample])
+                self.predict_video(lambda a, b, i=i: inputs[i:i + 1, :, a:b],
+                                   sample.metainfo.get('num_frames', inputs.shape[2]), [sample])
             return data_samples
         logits = self.predict_logits(inputs, data_samples)
         for i, sample in enumerate(data_samples):
@@ -194,18 +194,24 @@ class FlowRVS(BaseModel):
         return data_samples
 
     @torch.no_grad()
-    def predict_video(self, clip_fn: ClipFn, num_frames: int,
+    def predict_video(self, frames_fn: FramesFn, num_frames: int,
                       samples: Sequence[RVOSDataSample]) -> Sequence[RVOSDataSample]:
-        """All expressions of one video: each window's posterior mean is encoded once,
-        the expressions go through the sampler and decoder ``expression_batch`` at a
-        time, the windows' logits are blended and every finished frame is resized to
-        the original size and thresholded at once (so with windows, memory does not
-        grow with the video's length beyond the frames and the output masks).
+        """All expressions of one video: each window's posterior mean is encoded once
+        (chunk by chunk, :meth:`WanVAEEncoder.encode_video_chunked`), the expressions
+        go through the sampler and decoder ``expression_batch`` at a time, the
+        windows' logits are blended and every finished frame is resized to the
+        original size and thresholded at once (so with windows, memory does not grow
+        with the video's length beyond the uint8 frames and the bool masks).
+
+        With ``expression_batch=1`` every expression's masks are bit for bit those of
+        the per-expression path; a larger batch runs the DiT and decoder on several
+        expressions at once, whose kernels round differently (CPU convolutions and
+        small matrix products are not batch-invariant), so a pixel whose
+        probability is within rounding of the threshold can differ.
 
         Args:
-            clip_fn (callable): ``clip_fn(a, b)`` -> (1, 3, T', H, W) model input
-                whose first b - a frames are the video's frames a..b-1 (T' = b - a,
-                or the whole video padded to 1 (mod 4) for the span (0, T)).
+            frames_fn (callable): ``frames_fn(a, b)`` -> (1, 3, b - a, H, W) frames
+                a..b-1 in the model's input space (normalised, H and W padded).
             num_frames (int): T, the video's frames.
             samples (list[RVOSDataSample]): The expressions (same ``img_shape``,
                 ``ori_shape``); filled in place.
@@ -216,16 +222,17 @@ class FlowRVS(BaseModel):
         spans = window_spans(num_frames, *self.window) if self.window else [(0, num_frames)]
         h, w = samples[0].metainfo['img_shape']
         ori = tuple(samples[0].metainfo.get('ori_shape', (h, w)))
-        text = self.encode_prompts(list(samples))  # (K, L, D)
         with_scores = self.test_cfg.get('with_scores', False)
         masks = torch.zeros((len(samples), num_frames, *ori), dtype=torch.bool)
         scores = torch.zeros(masks.shape, dtype=torch.float16) if with_scores else None
         chunks = list(range(0, len(samples), self.expression_batch))
+        texts = [self.encode_prompts(list(samples[lo:lo + self.expression_batch]))
+                 for lo in chunks]  # (n, L, D) each, batched as the sampler will be
         blenders = [WindowBlender(spans) for _ in chunks]
         for k, (a, b) in enumerate(spans):
-            z_v = self.vae.encode_video(clip_fn(a, b), sample=False)  # (1, 16, T', h', w')
-            for blender, lo in zip(blenders, chunks):
-                emb = text[lo:lo + self.expression_batch]
+            z_v = self.vae.encode_video_chunked(  # (1, 16, T', h', w')
+                lambda c, d, a=a: frames_fn(a + c, a + d), b - a)
+            for blender, lo, emb in zip(blenders, chunks, texts):
                 z = z_v.expand(emb.shape[0], *z_v.shape[1:])
                 logits = self.mask_decoder(self.sampler.sample(self.velocity_fn(emb, z), z))
                 for first, part in blender.add(k, logits[:, :, :b - a, :h, :w]):
@@ -240,13 +247,16 @@ class FlowRVS(BaseModel):
     def _write_frames(self, logits: torch.Tensor, first: int, lo: int, ori: Tuple[int, int],
                       masks: torch.Tensor, scores: Optional[torch.Tensor]) -> None:
         """Resizes (n, 1, t, h, w) finished logits of expressions lo.. to ``ori`` into
-        frames first..first+t-1 of ``masks`` (and ``scores``)."""
-        t = logits.shape[2]
+        frames first..first+t-1 of ``masks`` (and ``scores``), a few frames at a time
+        (the resize is per frame: the same values, bounded memory)."""
         for j in range(logits.shape[0]):
-            full = self.mask_decoder.resize_logits(logits[j:j + 1], ori)[0]  # (t, H, W)
-            masks[lo + j, first:first + t] = self.mask_decoder.logits_to_masks(full).cpu()
-            if scores is not None:
-                scores[lo + j, first:first + t] = torch.sigmoid(full).half().cpu()
+            for f in range(0, logits.shape[2], RESIZE_FRAMES):
+                part = logits[j:j + 1, :, f:f + RESIZE_FRAMES]
+                full = self.mask_decoder.resize_logits(part, ori)[0]  # (t', H, W)
+                dst = slice(first + f, first + f + full.shape[0])
+                masks[lo + j, dst] = self.mask_decoder.logits_to_masks(full).cpu()
+                if scores is not None:
+                    scores[lo + j, dst] = torch.sigmoid(full).half().cpu()
 
     def _forward(self, inputs: torch.Tensor,
                  data_samples: Optional[List[RVOSDataSample]] = None) -> torch.Tensor:

@@ -31,13 +31,17 @@ WINDOW_OPTION = 'model.test_cfg.window'
 
 
 def check_window(window: Optional[dict], option: str = WINDOW_OPTION,
-                 temporal_ratio: int = 4) -> Optional[Tuple[int, int]]:
+                 temporal_ratio: int = 4,
+                 names: Optional[Tuple[str, str]] = None) -> Optional[Tuple[int, int]]:
     """Validates a window setting; returns (frames, overlap) or None (one clip).
 
     Args:
         window (dict, optional): ``dict(frames=W, overlap=O)``; None: no windows.
         option (str): The option's name, for the error messages.
         temporal_ratio (int): The VAE's temporal compression (W = 1 mod it).
+        names (tuple[str, str], optional): How the messages name W and O
+            (default ``<option>.frames``, ``<option>.overlap``; a command line
+            passes its flags, e.g. ``('--window', '--overlap')``).
 
     Raises:
         ValueError: W not of the form 4k + 1 (k >= 1), O < 0, O >= W, unknown keys.
@@ -49,16 +53,16 @@ def check_window(window: Optional[dict], option: str = WINDOW_OPTION,
     unknown = set(window) - {'frames', 'overlap'}
     if unknown or 'frames' not in window:
         raise ValueError(f'{option} must be dict(frames=W, overlap=O), got {dict(window)!r}')
+    w_name, o_name = names or (f'{option}.frames', f'{option}.overlap')
     frames, overlap = window['frames'], window.get('overlap', 0)
     if not isinstance(frames, int) or frames < 1 + temporal_ratio \
             or (frames - 1) % temporal_ratio:
-        raise ValueError(f'{option}.frames must be of the form {temporal_ratio}k + 1 '
+        raise ValueError(f'{w_name} must be of the form {temporal_ratio}k + 1 '
                          f'(k >= 1: 5, 9, 13, ...), got {frames!r}')
     if not isinstance(overlap, int) or overlap < 0:
-        raise ValueError(f'{option}.overlap must be an integer >= 0, got {overlap!r}')
+        raise ValueError(f'{o_name} must be an integer >= 0, got {overlap!r}')
     if overlap >= frames:
-        raise ValueError(f'{option}.overlap must be smaller than {option}.frames '
-                         f'({frames}), got {overlap}')
+        raise ValueError(f'{o_name} must be smaller than {w_name} ({frames}), got {overlap}')
     return frames, overlap
 
 
