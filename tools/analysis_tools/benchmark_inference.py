@@ -4,7 +4,7 @@ Usage::
 
     python tools/analysis_tools/benchmark_inference.py CONFIG [CKPT] --frames 17,65,257,1025 \
         --size HxW --expressions K [--window W --overlap O] [--device cpu|cuda] \
-        [--expression-batch 1,16] [--arch toy|medium] [--one-clip-max-frames N]
+        [--expression-batch 1,16] [--arch toy|medium] [--one-clip-max-frames N] [--repeat R]
 
 Paths: ``per-expression`` (the reference: each expression goes through the test
 pipeline, is normalised and encoded and runs the whole video as one clip), ``video``
@@ -19,7 +19,9 @@ max allocated. The video is random RGB at ``--size`` and the config's
 ``InferenceResize`` is set to that size (frames are not resized). The masks are
 compared: ``video`` with B = 1 must equal ``per-expression`` bit for bit, a larger B
 shows the share of pixels that rounding flipped, and ``video+window`` equals
-``video`` where the video fits in one window. ``--arch`` writes a randomly
+``video`` where the video fits in one window. ``--repeat R`` runs each inference R
+times in its process and reports the fastest (a shared machine's load only ever
+slows a run down). ``--arch`` writes a randomly
 initialised Wan folder of that size (``toy``: the tests' tiny Wan; ``medium``: an
 8-layer, 256-wide DiT and a VAE of base width 32) and uses it as
 ``model.pretrained``; without it the config's folder.
@@ -53,6 +55,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--arch', choices=['toy', 'medium'])
     p.add_argument('--one-clip-max-frames', type=int, default=257,
                    help='longest video run by the one-clip paths (their cost grows fast)')
+    p.add_argument('--repeat', type=int, default=1,
+                   help='runs of each inference; the fastest is reported')
     p.add_argument('--cfg-options', nargs='+', default=[])
     p.add_argument('--child', nargs=4, metavar=('PATH', 'FRAMES', 'BATCH', 'OUT'),
                    help=argparse.SUPPRESS)
@@ -103,9 +107,6 @@ def _build(args: argparse.Namespace):
 def child(args: argparse.Namespace) -> None:
     """Runs one path on one video length; prints a JSON line, saves the masks."""
     import torch
-    from mmengine.dataset import pseudo_collate
-    from mmflowrvs.apis import inference_rvos
-    from mmflowrvs.apis.inference import build_inference_pipeline
     path, t, batch, out = args.child[0], int(args.child[1]), int(args.child[2]), args.child[3]
     model, (h, w) = _build(args)
     rng = np.random.default_rng(0)
@@ -120,24 +121,36 @@ def child(args: argparse.Namespace) -> None:
         with open('/proc/self/clear_refs', 'w') as f:
             f.write('5')  # resets VmHWM, the peak RSS, to the current RSS
     base = _rss_mib('VmRSS') if not cuda else torch.cuda.memory_allocated() / 2**20
-    start = time.perf_counter()
+    seconds = []
+    for _ in range(args.repeat):
+        start = time.perf_counter()
+        masks = _run_path(model, path, frames, prompts, batch, args)
+        seconds.append(time.perf_counter() - start)
+    peak = torch.cuda.max_memory_allocated() / 2**20 if cuda else _rss_mib('VmHWM')
+    np.savez_compressed(out, *[np.packbits(m) for m in masks])
+    print(json.dumps(dict(peak_mb=peak, base_mb=base, sec_per_exp=min(seconds) / len(prompts),
+                          runs=[round(x / len(prompts), 3) for x in seconds])))
+
+
+def _run_path(model, path: str, frames, prompts, batch: int, args) -> list:
+    """One inference of all prompts on the video; the (T, H, W) bool masks."""
+    import torch
+    from mmengine.dataset import pseudo_collate
+    from mmflowrvs.apis import inference_rvos
+    from mmflowrvs.apis.inference import build_inference_pipeline
     if path == 'per-expression':
         pipeline = build_inference_pipeline(model.cfg)
         masks = []
         for k, p in enumerate(prompts):  # the reference: the whole path per expression
             item = pipeline(dict(video_id='v', exp_id=str(k), expression=p, frames=frames,
-                                 frame_ids=[f'{i:05d}' for i in range(t)]))
+                                 frame_ids=[f'{i:05d}' for i in range(len(frames))]))
             data = model.data_preprocessor(pseudo_collate([item]))
             with torch.no_grad():
                 masks.append(model(**data, mode='predict')[0].pred_masks.numpy())
-    else:
-        window = dict(frames=args.window, overlap=args.overlap) if path == 'video+window' \
-            else False
-        masks = inference_rvos(model, frames, prompts, batch_size=batch, window=window)
-    seconds = time.perf_counter() - start
-    peak = torch.cuda.max_memory_allocated() / 2**20 if cuda else _rss_mib('VmHWM')
-    np.savez_compressed(out, *[np.packbits(m) for m in masks])
-    print(json.dumps(dict(peak_mb=peak, base_mb=base, sec_per_exp=seconds / len(prompts))))
+        return masks
+    window = dict(frames=args.window, overlap=args.overlap) if path == 'video+window' \
+        else False
+    return inference_rvos(model, frames, prompts, batch_size=batch, window=window)
 
 
 def _value(text: str):
@@ -181,7 +194,7 @@ def main() -> None:
     base = [sys.executable, os.path.abspath(__file__), args.config] + \
         ([args.checkpoint] if args.checkpoint else []) + \
         ['--size', args.size, '--expressions', str(args.expressions), '--device', args.device,
-         '--overlap', str(args.overlap)] + \
+         '--overlap', str(args.overlap), '--repeat', str(args.repeat)] + \
         (['--window', str(args.window)] if args.window else []) + extra
     if args.cfg_options:
         base += ['--cfg-options', *args.cfg_options]
