@@ -129,3 +129,21 @@ def test_video_level_results_keep_per_expression_counts():
     ref, got = flat.evaluate(3), video.evaluate(2)
     assert got == pytest.approx(ref)
     assert got['J'] == pytest.approx(100 * (1 + 0.5 + 0.5) / 3)
+
+
+def test_dump_results_keeps_every_expression_of_video_level_items(tmp_path):
+    """tools/test.py --out: the pickle holds every expression, not as many as videos."""
+    import pickle
+
+    from mmengine.evaluator import Evaluator
+    gt = _box(2, 10, 10, 2, 6, 2, 6)
+    out = str(tmp_path / 'preds.pkl')
+    evaluator = Evaluator(dict(type='DumpRVOSResults', out_file_path=out))
+    for video, exps in (('v', '012'), ('w', '01')):
+        evaluator.process([_sample(video, e, gt, gt, video_level=True) for e in exps])
+    assert evaluator.evaluate(2) == {}  # size = 2 videos
+    with open(out, 'rb') as f:
+        dumped = pickle.load(f)
+    assert [(d['video_id'], d['exp_id']) for d in dumped] == [
+        ('v', '0'), ('v', '1'), ('v', '2'), ('w', '0'), ('w', '1')]
+    assert dumped[0]['pred_masks'].shape == (2, 10, 10)
