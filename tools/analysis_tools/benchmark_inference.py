@@ -65,8 +65,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def make_folder(arch: str, out: str) -> str:
-    from mmflowrvs.models.wan_architectures import TINY_WAN
-    from mmflowrvs.utils.tiny_wan import make_tiny_wan
+    from mmflowrvs.testing import TINY_WAN, make_tiny_wan
     spec = dict(TINY_WAN)
     if arch == 'medium':
         spec = dict(TINY_WAN, **{k: dict(TINY_WAN[k], **v) for k, v in MEDIUM.items()})

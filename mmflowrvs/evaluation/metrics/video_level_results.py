@@ -8,7 +8,7 @@ scoring: counts and per-expression semantics stay those of the per-expression mo
 """
 from typing import Any, List, Sequence
 
-from ..prediction_io import _get
+from ..prediction_io import get_field
 
 _KEY = 'video_level_rows'
 
@@ -26,10 +26,10 @@ def pack_rows(data_samples: Sequence, rows: Sequence[dict]) -> List[dict]:
     """
     out: List[dict] = []
     for sample, row in zip(data_samples, rows):
-        if not _get(sample, 'video_level', False):
+        if not get_field(sample, 'video_level', False):
             out.append(row)
             continue
-        video = str(_get(sample, 'video_id'))
+        video = str(get_field(sample, 'video_id'))
         if out and _KEY in out[-1] and out[-1]['video_id'] == video:
             out[-1][_KEY].append(row)
         else:
