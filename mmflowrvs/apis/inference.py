@@ -53,7 +53,8 @@ def init_model(config: Union[str, Config], checkpoint: Optional[str] = None,
 DEFAULT_TEST_PIPELINE = [
     dict(type='UniformSampleFrames', num_frames=None),
     dict(type='LoadRVOSFrames'),
-    dict(type='InferenceResize'),  # the reference size: inside 480 x 832, multiples of 16
+    # the reference's resize: inside 480 x 832, multiples of 16, PIL bilinear
+    dict(type='InferenceResize', max_hw=(480, 832), size_divisor=16, backend='pil'),
     dict(type='PackRVOSInputs'),
 ]
 FILE_LOADERS = ('LoadRVOSFrames', 'mmflowrvs.LoadRVOSFrames')
@@ -111,8 +112,9 @@ def inference_rvos(model: torch.nn.Module, video: VideoInput,
                    window: Union[dict, None, bool] = None) -> List[np.ndarray]:
     """Segments the object each prompt refers to, in every frame.
 
-    The video goes through the config's test pipeline (its resize: the reference
-    fits frames inside 480 x 832 in multiples of 16) with an in-memory frame loader,
+    The video goes through the config's test pipeline (its ``InferenceResize``: box,
+    divisor and backend; the reference fits frames inside 480 x 832 in multiples of 16
+    with PIL bilinear) with an in-memory frame loader,
     is encoded once, and all prompts run on it (video-level inference).
 
     Args:
