@@ -52,4 +52,3 @@ test_cfg = dict(type='TestLoop')
 default_hooks = dict(logger=dict(interval=50),
                      checkpoint=dict(by_epoch=False, interval=max_iters, max_keep_ckpts=1))
 log_processor = dict(window_size=50, by_epoch=False)
-inference_max_size = (64, 64)

@@ -67,3 +67,16 @@ def test_24gb_config_serves_text_from_the_store(tiny_wan_dir, tmp_path):
     assert model.backbone.transformer.patch_embedding.weight.dtype == torch.bfloat16
     assert next(model.vae.parameters()).dtype == torch.bfloat16
     assert model.text_encoder(['a dog']).shape == (1, 8, 32)
+
+
+@pytest.mark.parametrize('name', ['flowrvs_mevis.py', 'flowrvs_ref-ytvos.py',
+                                  'flowrvs_ref-davis_zero-shot.py', 'flowrvs_mevis_24gb.py',
+                                  'flowrvs_mevis-valid-server.py',
+                                  'flowrvs_mevis_release-2510.py'])
+def test_paper_configs_test_video_level_one_clip(name):
+    """The paper's inference: every video one clip (no windows), its expressions one at a
+    time (the per-expression masks), one item per video in testing."""
+    cfg = Config.fromfile(os.path.join(REPO, 'configs', name))
+    assert cfg.model.test_cfg.window is None
+    assert cfg.model.test_cfg.expression_batch == 1
+    assert cfg.test_dataloader.dataset.video_level is True

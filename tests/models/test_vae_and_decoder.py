@@ -126,3 +126,30 @@ def test_rgb_mean_conv_out_starts_from_the_vae_reconstruction(tiny_wan_dir):
     assert torch.allclose(logits[inside], rgb.mean(1, keepdim=True)[inside], atol=1e-5)
     with pytest.raises(ValueError, match='conv_out_init'):
         WanMaskDecoder(tiny_wan_dir, conv_out_init='zeros')
+
+
+@pytest.mark.parametrize('t', [1, 5, 6, 12, 13])
+def test_chunked_video_encode_equals_the_one_shot_encode(tiny_wan_dir, t):
+    """Wan's encoder is causal and diffusers encodes frame 0, then 4 frames at a time
+    with a feature cache: fed chunk by chunk, the latent is bit for bit the one-shot
+    encode of the clip padded (last frame repeated) to 1 (mod 4), and no more than 4
+    frames are asked for at once."""
+    enc = WanVAEEncoder(pretrained=tiny_wan_dir)
+    g = torch.Generator().manual_seed(t)
+    clip = torch.rand(1, 3, t, 16, 24, generator=g) * 2 - 1
+    padded = 1 + -(-(t - 1) // 4) * 4
+    one_shot = enc.encode_video(torch.cat(
+        [clip, clip[:, :, -1:].expand(-1, -1, padded - t, -1, -1)], 2))
+    asked = []
+
+    def frames_fn(a, b):
+        asked.append((a, b))
+        return clip[:, :, a:b].clone()
+
+    chunked = enc.encode_video_chunked(frames_fn, t)
+    assert chunked.shape == one_shot.shape == (1, 16, 1 + (padded - 1) // 4, 2, 3)
+    assert torch.equal(chunked, one_shot)
+    assert asked[0] == (0, 1) and max(b - a for a, b in asked) <= 4
+    assert [a for a, _ in asked] == list(range(0, 1)) + list(range(1, padded, 4))
+    # a second encode starts from an empty cache (no state carried between videos)
+    assert torch.equal(enc.encode_video_chunked(frames_fn, t), one_shot)

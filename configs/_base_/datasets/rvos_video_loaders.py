@@ -41,5 +41,6 @@ val_dataloader = dict(
     dataset=dict(
         test_mode=True,
         lower_case=False,  # the raw case at test, as the reference's inference
+        video_level=True,  # one item per video: encoded once for all its expressions
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
