@@ -1,5 +1,6 @@
 from .flowrvs import FlowRVS
 from .mask_decoder_finetuner import MaskDecoderFinetuner
+from .referformer import ReferFormer
 from .wan_vae_pretrainer import WanVAEPretrainer
 
-__all__ = ['FlowRVS', 'MaskDecoderFinetuner', 'WanVAEPretrainer']
+__all__ = ['FlowRVS', 'MaskDecoderFinetuner', 'ReferFormer', 'WanVAEPretrainer']
