@@ -63,7 +63,7 @@ test_dataloader = val_dataloader
 val_evaluator = dict(type='RVOSMetric')
 test_evaluator = val_evaluator
 
-max_iters = 3000
+max_iters = 1000
 # from scratch: one lr for every part (the published multipliers suit pretrained parts)
 optim_wrapper = dict(
     optimizer=dict(lr=5e-4, weight_decay=1e-4),

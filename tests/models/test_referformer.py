@@ -17,16 +17,6 @@ SWIN = dict(type='mmdet.SwinTransformer', embed_dims=16, depths=(1, 1, 1, 1),
             convert_weights=False)
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """One intra-op thread for these tiny models: on the shared 2-core machine, two
-    threads waiting on each other made a training step of this file 80x slower."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def _cfg(roberta: str, backbone: dict = None) -> Config:
     cfg = Config.fromfile(TOY)
     cfg.model.text_encoder.pretrained = roberta
