@@ -20,7 +20,7 @@ def tiny_wan_dir(tmp_path_factory) -> str:
 @pytest.fixture(scope='session')
 def tiny_roberta_dir(tmp_path_factory) -> str:
     """A randomly initialised toy RoBERTa folder (model + offline byte-level BPE)."""
-    from mmflowrvs.utils.tiny_roberta import make_tiny_roberta
+    from mmflowrvs.testing import make_tiny_roberta
     return make_tiny_roberta(str(tmp_path_factory.mktemp('tiny_roberta')), seed=0)
 
 

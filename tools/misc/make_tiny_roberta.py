@@ -9,7 +9,7 @@ The folder loads with ``AutoTokenizer`` / ``AutoModel.from_pretrained`` like
 """
 import argparse
 
-from mmflowrvs.utils.tiny_roberta import TINY_ROBERTA, make_tiny_roberta
+from mmflowrvs.testing import TINY_ROBERTA, make_tiny_roberta
 
 
 def parse_args() -> argparse.Namespace:
