@@ -63,14 +63,14 @@ test_dataloader = val_dataloader
 val_evaluator = dict(type='RVOSMetric')
 test_evaluator = val_evaluator
 
-max_iters = 1000
+max_iters = 600
 # from scratch: one lr for every part (the published multipliers suit pretrained parts)
 optim_wrapper = dict(
     optimizer=dict(lr=5e-4, weight_decay=1e-4),
     clip_grad=dict(max_norm=1.0),
     paramwise_cfg=dict(custom_keys={'backbone': dict(lr_mult=1.0),
                                     'text_encoder': dict(lr_mult=1.0)}))
-warmup_iters = 100
+warmup_iters = 50
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=warmup_iters),
     dict(type='CosineAnnealingLR', by_epoch=False, begin=warmup_iters, end=max_iters,
