@@ -48,10 +48,26 @@ def init_model(config: Union[str, Config], checkpoint: Optional[str] = None,
     return model.to(device).eval()
 
 
-def _prepare(frames: List[np.ndarray], max_size, divisor: int) -> torch.Tensor:
-    """Resizes frames exactly as the test pipelines do (``InferenceResize``)."""
+def _inference_resize(cfg: Optional[Config]):
+    """The ``InferenceResize`` of the config's test pipeline (its box, divisor and
+    backend); without one, the reference's: inside 480 x 832, multiples of 16, PIL.
+    ``cfg.inference_max_size``, when set, overrides the box."""
     from mmflowrvs.datasets.transforms import InferenceResize
-    resize = InferenceResize(max_hw=tuple(max_size), size_divisor=divisor)
+    kwargs = dict(max_hw=(480, 832), size_divisor=16, backend='pil')
+    dataset = cfg.get('test_dataloader', {}).get('dataset') if cfg is not None else None
+    while dataset is not None and 'pipeline' not in dataset:
+        dataset = dataset.get('dataset')
+    for step in (dataset or {}).get('pipeline', []):
+        if step.get('type') in ('InferenceResize', 'mmflowrvs.InferenceResize'):
+            kwargs = {k: v for k, v in step.items() if k != 'type'}
+    if cfg is not None and cfg.get('inference_max_size') is not None:
+        kwargs['max_hw'] = tuple(cfg.inference_max_size)
+    return InferenceResize(**kwargs)
+
+
+def _prepare(frames: List[np.ndarray], cfg: Optional[Config]) -> torch.Tensor:
+    """Resizes frames exactly as the config's test pipeline does (``InferenceResize``)."""
+    resize = _inference_resize(cfg)
     resized = resize(dict(imgs=list(frames), ori_shape=frames[0].shape[:2]))['imgs']
     return torch.from_numpy(np.stack(resized)).permute(0, 3, 1, 2).contiguous()  # (T, 3, H, W)
 
@@ -62,8 +78,9 @@ def inference_rvos(model: torch.nn.Module, video: VideoInput,
                    progress: bool = False) -> List[np.ndarray]:
     """Segments the object each prompt refers to, in every frame.
 
-    The whole video runs as one clip (the reference inference), frames fitted inside
-    ``cfg.inference_max_size`` (default 480 x 832) in multiples of 16.
+    The whole video runs as one clip (the reference inference), frames resized as the
+    config's test pipeline resizes them (``InferenceResize``; the reference: inside
+    480 x 832, multiples of 16, PIL bilinear), or inside ``cfg.inference_max_size``.
 
     Args:
         model (nn.Module): From :func:`init_model`.
@@ -83,9 +100,7 @@ def inference_rvos(model: torch.nn.Module, video: VideoInput,
         if not isinstance(p, str) or not p.strip():
             raise ValueError(f'empty prompt: {p!r}')
     frames = read_video(video)
-    cfg = getattr(model, 'cfg', None)
-    max_size = tuple(cfg.get('inference_max_size', (480, 832))) if cfg is not None else (480, 832)
-    clip = _prepare(frames, max_size, 16)
+    clip = _prepare(frames, getattr(model, 'cfg', None))
     ori_shape = frames[0].shape[:2]
     results = []
     starts = range(0, len(prompts), batch_size)

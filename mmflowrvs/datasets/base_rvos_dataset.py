@@ -14,7 +14,7 @@ from mmengine.dataset import BaseDataset
 
 from .data_errors import RVOSDataError
 from .serialized_store import SerializedStore
-from .text_utils import clean_expression
+from .text_utils import clean_expression, normalize_expression
 
 
 class BaseRVOSDataset(BaseDataset):
@@ -37,8 +37,9 @@ class BaseRVOSDataset(BaseDataset):
             a warning and a count instead of raising. Defaults to
             ``not test_mode``; it is always False in test mode (testing never
             skips).
-        lower_case (bool, optional): Whether expressions are lower-cased after
-            cleaning. Defaults to ``not test_mode``, as the reference does
+        lower_case (bool, optional): Whether expressions are lower-cased (the
+            dataset only collapses whitespace and lower-cases; the text encoder
+            cleans, once). Defaults to ``not test_mode``, as the reference does
             (training lower-cases; its inference passes the case as written, and
             UMT5 is case-sensitive).
         **kwargs: Passed to :class:`mmengine.dataset.BaseDataset`.
@@ -96,12 +97,13 @@ class BaseRVOSDataset(BaseDataset):
         warnings.warn(f'{message} -> skipped ({self.num_skipped_at_init} skipped so far)')
 
     def expression_of(self, video_id: str, exp_id: str, exp: dict) -> Optional[str]:
-        """The cleaned expression of one annotation entry, or None when it is
-        missing or empty (after :meth:`invalid`: raised in testing, skipped and
-        counted in training)."""
+        """The expression of one annotation entry as the reference's datasets give it
+        (whitespace collapsed, lower-cased if ``lower_case``; the text encoder cleans
+        it), or None when it is missing or empty after cleaning (after
+        :meth:`invalid`: raised in testing, skipped and counted in training)."""
         raw = exp.get('exp') if isinstance(exp, dict) else None
-        text = clean_expression(raw, lower=self.lower_case) if isinstance(raw, str) else ''
-        if not text:
+        text = normalize_expression(raw, lower=self.lower_case) if isinstance(raw, str) else ''
+        if not clean_expression(text, lower=False):
             self.invalid(f"video '{video_id}' exp '{exp_id}': empty or missing expression "
                          f'{raw!r} in {self.ann_file}')
             return None

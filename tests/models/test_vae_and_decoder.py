@@ -44,6 +44,20 @@ def test_decoder_outputs_unclamped_one_channel_logits(tiny_wan_dir):
     assert masks.shape == (2, 9, 50, 70) and masks.dtype == torch.bool
 
 
+def test_resize_clamps_first_as_the_reference_decode(tiny_wan_dir):
+    """Logits [3, -1] resized from 2 to 3 pixels: the middle one is 1.0 from raw
+    logits (mask) but 0.0 from clamped ones (no mask), as AutoencoderKLWan.decode
+    clamps before the reference resizes."""
+    logits = torch.tensor([3.0, -1.0]).view(1, 1, 1, 1, 2)  # (N, 1, T, H, W)
+    dec = WanMaskDecoder(pretrained=tiny_wan_dir)
+    assert dec.clamp_before_resize
+    torch.testing.assert_close(dec.resize_logits(logits, (1, 3)).flatten(),
+                               torch.tensor([1.0, 0.0, -1.0]))
+    dec.clamp_before_resize = False
+    torch.testing.assert_close(dec.resize_logits(logits, (1, 3)).flatten(),
+                               torch.tensor([3.0, 1.0, -1.0]))
+
+
 def test_decoder_is_causal_in_time(tiny_wan_dir):
     dec = WanMaskDecoder(pretrained=tiny_wan_dir)
     z = torch.randn(1, 16, 3, 4, 4)

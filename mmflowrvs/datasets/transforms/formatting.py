@@ -9,7 +9,8 @@ from mmflowrvs.structures import RVOSDataSample
 from .base import RVOSTransform
 from .loading import clip_indices
 
-_OPTIONAL_KEYS = ('anno_index', 'category', 'reversed', 'crop_box', 'anchor')
+_OPTIONAL_KEYS = ('anno_index', 'category', 'reversed', 'crop_box', 'pre_resize_shape',
+                  'anchor')
 
 
 @TRANSFORMS.register_module()
@@ -19,7 +20,7 @@ class PackRVOSInputs(RVOSTransform):
     Output: ``dict(inputs=uint8 tensor (T, 3, H, W) RGB, data_samples=RVOSDataSample)``.
     Metainfo: video_id, exp_id, expression, frame_ids (stems in clip order),
     frame_inds, num_frames, ori_shape, img_shape, no_target, obj_ids, flip and,
-    when known, anno_index, category, reversed, crop_box, anchor (plus
+    when known, anno_index, category, reversed, crop_box, pre_resize_shape, anchor (plus
     ``meta_keys``). ``gt_masks``: torch bool (T, H, W) when the sample has GT.
 
     Args:
