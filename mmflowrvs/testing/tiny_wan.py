@@ -81,6 +81,13 @@ def _synthetic_words() -> list:
         return []
 
 
+def tokenizer_words(extra_words: Iterable[str] = ()) -> list:
+    """The toy tokenizers' vocabulary: ``BASE_VOCAB``, the synthetic benchmark's words
+    and ``extra_words``, lower-cased, deduplicated and sorted."""
+    words = list(BASE_VOCAB) + _synthetic_words() + [w.lower() for w in extra_words]
+    return sorted(set(w for w in words if re.fullmatch(r"[a-z0-9'-]+", w)))
+
+
 def make_tiny_wan(out_dir: str, seed: int = 0, extra_words: Iterable[str] = (),
                   arch: Optional[dict] = None, weights: str = 'random',
                   case_sensitive: bool = False) -> str:
@@ -114,8 +121,7 @@ def make_tiny_wan(out_dir: str, seed: int = 0, extra_words: Iterable[str] = (),
 
     if weights not in ('random', 'none'):
         raise ValueError(f"weights must be 'random' or 'none', got {weights!r}")
-    words = list(BASE_VOCAB) + _synthetic_words() + [w.lower() for w in extra_words]
-    words = sorted(set(w for w in words if re.fullmatch(r"[a-z0-9'-]+", w)))
+    words = tokenizer_words(extra_words)
     if case_sensitive:
         words += [w.capitalize() for w in words if w.capitalize() != w]
     if weights == 'none':

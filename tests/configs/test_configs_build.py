@@ -1,4 +1,4 @@
-"""Every config loads and its model builds against a tiny Wan folder."""
+"""Every config loads and its model builds against a tiny Wan (or RoBERTa) folder."""
 import glob
 import os
 
@@ -37,10 +37,13 @@ def _tiny_store(wan: str, tmp_path, dtype=None) -> str:
 
 
 @pytest.mark.parametrize('path', CONFIGS, ids=lambda p: os.path.relpath(p, REPO))
-def test_config_builds(path, tiny_wan_dir, tmp_path):
+def test_config_builds(path, tiny_wan_dir, tiny_roberta_dir, tmp_path):
     cfg = Config.fromfile(path)
     assert cfg.default_scope == 'mmflowrvs'
-    cfg.model.pretrained = tiny_wan_dir
+    if cfg.model.type == 'ReferFormer':  # no Wan folder: a RoBERTa folder for its text
+        cfg.model.text_encoder.pretrained = tiny_roberta_dir
+    else:
+        cfg.model.pretrained = tiny_wan_dir
     if 'text_encoder' in cfg.model:
         cfg.model.text_encoder.max_length = 8
         if cfg.model.text_encoder.get('cache_dir'):  # a store made from the same folder
