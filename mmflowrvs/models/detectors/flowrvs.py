@@ -2,21 +2,19 @@
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
-from mmengine.model import BaseModel
 
 from mmflowrvs.registry import MODELS
 from mmflowrvs.structures import RVOSDataSample, RVOSVideoDataSample
-from .frozen_state import exclude_from_checkpoints
+from .base_rvos_model import BaseRVOSModel
 from .windowed_inference import WindowBlender, check_window, window_spans
 
-ForwardResults = Union[Dict[str, torch.Tensor], List[RVOSDataSample], torch.Tensor]
 FramesFn = Callable[[int, int], torch.Tensor]
 DEFAULT_EXPRESSION_BATCH = 1
 RESIZE_FRAMES = 16  # frames resized to the original size at a time
 
 
 @MODELS.register_module()
-class FlowRVS(BaseModel):
+class FlowRVS(BaseRVOSModel):
     """Referring video object segmentation by text-conditioned flow matching.
 
     Pipeline (numerics: docs/method.md): frames -> frozen VAE encoder -> z_v; prompt ->
@@ -65,9 +63,7 @@ class FlowRVS(BaseModel):
                  train_cfg: Optional[dict] = None,
                  test_cfg: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
-        if data_preprocessor is None:
-            data_preprocessor = dict(type='RVOSDataPreprocessor')
-        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        super().__init__(pretrained, data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.test_cfg = test_cfg or {}
         # test settings checked first: a bad one fails before any weight is loaded
         self.window = check_window(self.test_cfg.get('window'))
@@ -76,7 +72,6 @@ class FlowRVS(BaseModel):
             raise ValueError(f'model.test_cfg.expression_batch must be an integer >= 1, '
                              f'got {batch!r}')
         self.expression_batch = batch
-        self.pretrained = pretrained
         default = dict(pretrained=pretrained)
         self.backbone = MODELS.build(backbone, default_args=default)
         self.text_encoder = MODELS.build(text_encoder, default_args=default)
@@ -96,7 +91,6 @@ class FlowRVS(BaseModel):
         self.sampler = MODELS.build(sampler)
         self.start_point_augmentation = start_point_augmentation
         self.train_cfg = train_cfg or {}
-        exclude_from_checkpoints(self, self.frozen_components)
 
     # ------------------------------------------------------------------ helpers
     def velocity_fn(self, text_embeds: torch.Tensor, video_latent: torch.Tensor):
@@ -110,18 +104,6 @@ class FlowRVS(BaseModel):
         return self.text_encoder([s.expression for s in data_samples])
 
     # ------------------------------------------------------------------ modes
-    def forward(self, inputs: torch.Tensor, data_samples: Optional[List] = None,
-                mode: str = 'tensor') -> ForwardResults:
-        """``loss``: dict of losses; ``predict``: data samples with ``pred_masks``;
-        ``tensor``: mask logits (B, 1, T, H, W) at the input size."""
-        if mode == 'loss':
-            return self.loss(inputs, data_samples)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        if mode == 'tensor':
-            return self._forward(inputs, data_samples)
-        raise RuntimeError(f'invalid mode {mode!r}; use loss, predict or tensor')
-
     def loss(self, inputs: torch.Tensor, data_samples: List[RVOSDataSample]) -> Dict:
         """Flow-matching loss on a batch.
 
@@ -129,11 +111,7 @@ class FlowRVS(BaseModel):
             inputs (Tensor): (B, 3, T, H, W) frames in [-1, 1].
             data_samples (list[RVOSDataSample]): with ``gt_masks`` (T, H, W).
         """
-        b, _, t, h, w = inputs.shape
-        masks = self.data_preprocessor.pad_masks(
-            [s.gt_masks for s in data_samples], (t, h, w),
-            [s.metainfo.get('img_shape', s.gt_masks.shape[-2:]) for s in data_samples]
-        ).to(inputs.device)  # (B, T, H, W)
+        masks = self.gt_masks(inputs, data_samples)  # (B, T, H, W)
         z_v = self.vae.encode_video(inputs, sample=self.start_point_augmentation)
         z_m = self.vae.encode_mask(masks)
         text = self.encode_prompts(data_samples)
@@ -182,11 +160,8 @@ class FlowRVS(BaseModel):
             return data_samples
         logits = self.predict_logits(inputs, data_samples)
         for i, sample in enumerate(data_samples):
-            num_frames = sample.metainfo.get('num_frames', inputs.shape[2])
-            h, w = sample.metainfo.get('img_shape', inputs.shape[-2:])
-            ori = sample.metainfo.get('ori_shape', (h, w))
-            clip = logits[i:i + 1, :, :num_frames, :h, :w]
-            full = self.mask_decoder.resize_logits(clip, ori)[0]  # (T, H_ori, W_ori)
+            full = self.original_size_logits(  # (T, H_ori, W_ori)
+                logits, i, sample, self.mask_decoder.resize_logits)
             sample.pred_masks = self.mask_decoder.logits_to_masks(full).cpu()
             if self.test_cfg.get('with_scores', False):
                 sample.pred_scores = torch.sigmoid(full).half().cpu()
@@ -260,6 +235,7 @@ class FlowRVS(BaseModel):
 
     def _forward(self, inputs: torch.Tensor,
                  data_samples: Optional[List[RVOSDataSample]] = None) -> torch.Tensor:
+        """Mask logits (B, 1, T, H, W) at the input size."""
         if data_samples is None:
             raise ValueError('FlowRVS needs data_samples with an expression in tensor mode')
         return self.predict_logits(inputs, data_samples)

@@ -1,25 +1,23 @@
 """ReferFormer (Wu et al., CVPR 2022) composed from mmdet parts: a discriminative RVOS baseline."""
-from typing import Dict, List, Optional, Union
+from typing import Dict, List, Optional
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from mmcv.ops import MultiScaleDeformableAttention
 from mmdet.models.layers import (DeformableDetrTransformerDecoder,
                                  DeformableDetrTransformerEncoder, SinePositionalEncoding)
 from mmdet.models.layers.transformer.utils import MLP, inverse_sigmoid
-from mmengine.model import BaseModel, ModuleList
+from mmengine.model import ModuleList
 
 from mmflowrvs.registry import MODELS
 from mmflowrvs.structures import RVOSDataSample
 from ..layers import (FeatureResizer, VisionLanguageFusion, flatten_levels,
                       frame_padding_masks, split_levels)
-
-ForwardResults = Union[Dict[str, torch.Tensor], List[RVOSDataSample]]
+from .base_rvos_model import BaseRVOSModel, resize_frames_bilinear
 
 
 @MODELS.register_module()
-class ReferFormer(BaseModel):
+class ReferFormer(BaseRVOSModel):
     """Language as queries for RVOS, built from mmdet / mmcv / transformers components.
 
     Per frame: backbone (any mmdet backbone by type, e.g. ``mmdet.ResNet``,
@@ -188,28 +186,17 @@ class ReferFormer(BaseModel):
                     masks=masks.view(layers, b, t, q, *masks.shape[-2:]), img_shapes=img_shapes)
 
     # ------------------------------------------------------------------ modes
-    def forward(self, inputs: torch.Tensor, data_samples: Optional[List] = None,
-                mode: str = 'tensor') -> ForwardResults:
-        """``loss``: dict of losses; ``predict``: data samples with ``pred_masks``;
-        ``tensor``: the raw outputs of :meth:`run`."""
+    def _forward(self, inputs: torch.Tensor,
+                 data_samples: Optional[List[RVOSDataSample]] = None) -> dict:
+        """The raw outputs of :meth:`run`."""
         if data_samples is None:
             raise ValueError('ReferFormer needs data_samples carrying the expression')
-        if mode == 'loss':
-            return self.loss(inputs, data_samples)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        if mode == 'tensor':
-            return self.run(inputs, data_samples)
-        raise RuntimeError(f'invalid mode {mode!r}; use loss, predict or tensor')
+        return self.run(inputs, data_samples)
 
     def loss(self, inputs: torch.Tensor, data_samples: List[RVOSDataSample]) -> Dict:
         """Matching and losses of every decoder layer (``d{i}.`` for the auxiliary ones)."""
-        _, _, t, h, w = inputs.shape
-        out = self.run(inputs, data_samples)
-        gt = self.data_preprocessor.pad_masks(
-            [s.gt_masks for s in data_samples], (t, h, w),
-            [s.metainfo.get('img_shape', s.gt_masks.shape[-2:]) for s in data_samples]
-        ).to(inputs.device)  # (B, T, H, W)
+        gt = self.gt_masks(inputs, data_samples)  # (B, T, H, W)
+        out = self._forward(inputs, data_samples)
         return self.criterion(out['cls'], out['boxes'], out['masks'], gt, out['img_shapes'])
 
     @torch.no_grad()
@@ -223,21 +210,17 @@ class ReferFormer(BaseModel):
             ``query_score`` (its mean referred-ness probability over the frames).
         """
         _, _, t, h, w = inputs.shape
-        out = self.run(inputs, data_samples)
+        out = self._forward(inputs, data_samples)
         scores = out['cls'][-1].sigmoid()  # (B, T, Q)
         thr = self.test_cfg.get('mask_thr', 0.5)
         for i, sample in enumerate(data_samples):
             num_frames = sample.metainfo.get('num_frames', t)
             mean = scores[i, :num_frames].mean(0)  # (Q,)
             best = int(mean.argmax())
-            logits = F.interpolate(out['masks'][-1][i, :num_frames, best][None], size=(h, w),
-                                   mode='bilinear', align_corners=False)
-            img_h, img_w = sample.metainfo.get('img_shape', (h, w))
-            ori = tuple(sample.metainfo.get('ori_shape', (img_h, img_w)))
-            logits = logits[:, :, :img_h, :img_w]
-            if (img_h, img_w) != ori:
-                logits = F.interpolate(logits, size=ori, mode='bilinear', align_corners=False)
-            prob = logits[0].sigmoid()  # (T, H_ori, W_ori)
+            low = out['masks'][-1][i:i + 1, :, best][:, None]  # (1, 1, T, h', w')
+            logits = resize_frames_bilinear(low, (h, w))[:, None]  # (1, 1, T, H, W) padded
+            prob = self.original_size_logits(  # (T, H_ori, W_ori)
+                logits, 0, sample, resize_frames_bilinear).sigmoid()
             sample.pred_masks = (prob > thr).cpu()
             if self.test_cfg.get('with_scores', False):
                 sample.pred_scores = prob.half().cpu()
