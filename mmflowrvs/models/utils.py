@@ -1,34 +1,9 @@
 """Small helpers shared by the Wan components."""
-import os
 from typing import Iterable, Optional, Union
 
 import torch
 
-
-def resolve_subfolder(pretrained: Optional[str], subfolder: str) -> str:
-    """Returns ``pretrained/subfolder`` after checking it holds a config.
-
-    Args:
-        pretrained (str): The diffusers-format Wan folder (``model.pretrained``).
-        subfolder (str): ``transformer``, ``vae``, ``text_encoder`` or ``tokenizer``.
-
-    Raises:
-        ValueError: If ``pretrained`` is not set.
-        FileNotFoundError: If the folder or the subfolder's config is missing.
-    """
-    if not pretrained:
-        raise ValueError(f'no Wan folder given: set model.pretrained (needed for {subfolder}/)')
-    if not os.path.isdir(pretrained):
-        raise FileNotFoundError(
-            f'Wan folder not found: {pretrained!r} (model.pretrained must name a local '
-            'diffusers-format Wan 2.1 folder; tools/misc/make_tiny_wan.py makes a toy one)')
-    path = os.path.join(pretrained, subfolder)
-    marker = 'tokenizer_config.json' if subfolder == 'tokenizer' else 'config.json'
-    if not os.path.isfile(os.path.join(path, marker)):
-        raise FileNotFoundError(
-            f'Wan folder {pretrained!r} has no {subfolder}/{marker}: expected the diffusers '
-            'layout transformer/ vae/ text_encoder/ tokenizer/')
-    return path
+from mmflowrvs.utils.wan_folder import wan_subfolder
 
 
 def to_dtype(dtype: Union[str, torch.dtype, None]) -> Optional[torch.dtype]:
@@ -62,7 +37,7 @@ def load_wan_vae(pretrained: Optional[str], subfolder: str = 'vae', load_weights
         AutoencoderKLWan: The VAE.
     """
     from diffusers import AutoencoderKLWan
-    path = resolve_subfolder(pretrained, subfolder)
+    path = wan_subfolder(pretrained, subfolder)
     if load_weights:
         return AutoencoderKLWan.from_pretrained(path)
     return AutoencoderKLWan.from_config(AutoencoderKLWan.load_config(path))

@@ -101,11 +101,12 @@ def make_store(cfg, out: str) -> str:
     from mmflowrvs.models.text_encoders.embedding_store import (ShardWriter, encoder_fingerprint,
                                                                  write_index)
     from mmflowrvs.models.text_encoders import UMT5TextEncoder
-    from mmflowrvs.models.utils import resolve_subfolder, to_dtype
+    from mmflowrvs.models.utils import to_dtype
+    from mmflowrvs.utils.wan_folder import wan_subfolder
     te = cfg.model.text_encoder
     dtype = to_dtype(te.get('dtype')) or torch.float32
-    fp = encoder_fingerprint(resolve_subfolder(cfg.model.pretrained, 'text_encoder'),
-                             resolve_subfolder(cfg.model.pretrained, 'tokenizer'),
+    fp = encoder_fingerprint(wan_subfolder(cfg.model.pretrained, 'text_encoder'),
+                             wan_subfolder(cfg.model.pretrained, 'tokenizer'),
                              te.get('max_length', 256), dtype)
     with open(os.path.join(cfg.model.pretrained, 'text_encoder', 'config.json')) as f:
         dim = json.load(f)['d_model']
