@@ -19,6 +19,12 @@ Stages (each runs the same tools/train.py / tools/test.py and configs a user run
    expression of the same video (a different target).
 
 Usage: python tools/quickstart.py [--work-dir work_dirs/quickstart] [--data-root DIR]
+       [--seed 0]
+
+Every training stage runs with ``randomness.seed=SEED`` (without it MMEngine draws a
+new seed for every run, written as ``seed:`` in each stage's log), so a rerun with the
+same seed and the same library versions repeats the scores on CPU, and a change in them
+points at the code rather than at the random draws.
 """
 import argparse
 import json
@@ -82,6 +88,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description='mmflowrvs built-in quickstart')
     parser.add_argument('--work-dir', default='work_dirs/quickstart')
     parser.add_argument('--data-root', default='data/synthetic_rvos')
+    parser.add_argument('--seed', type=int, default=0,
+                        help='randomness.seed of every training stage (recorded in '
+                        'summary.json)')
     args = parser.parse_args()
     work = osp.abspath(args.work_dir)
     data = osp.abspath(args.data_root)
@@ -106,11 +115,13 @@ def main() -> None:
     data_opt = [f'train_dataloader.dataset.data_root={data}',
                 f'val_dataloader.dataset.data_root={data}',
                 f'test_dataloader.dataset.data_root={data}']
+    seed_opt = [f'randomness.seed={args.seed}']  # training stages only
 
     def vae():
         wd = osp.join(work, 'stage0_vae')
         run([py, 'tools/train.py', osp.join(CFG, 'vae-pretrain_tiny_synthetic.py'),
-             '--work-dir', wd, '--cfg-options', f'model.pretrained={wan_random}', *data_opt],
+             '--work-dir', wd, '--cfg-options', f'model.pretrained={wan_random}', *data_opt,
+             *seed_opt],
             osp.join(work, 'stage0_vae.log'))
         # with the trained VAE's own latent statistics (Wan's describe another latent space)
         run([py, 'tools/misc/export_wan_vae.py', wan_random, latest(wd), wan,
@@ -121,8 +132,8 @@ def main() -> None:
     def decoder():
         wd = osp.join(work, 'stage1_decoder')
         out = run([py, 'tools/train.py', osp.join(CFG, 'decoder-finetune_tiny_synthetic.py'),
-                   '--work-dir', wd, '--cfg-options', f'model.pretrained={wan}', *data_opt],
-                  osp.join(work, 'stage1_decoder.log'))
+                   '--work-dir', wd, '--cfg-options', f'model.pretrained={wan}', *data_opt,
+                   *seed_opt], osp.join(work, 'stage1_decoder.log'))
         # its validation decodes the ground-truth masks' latents: FlowRVS's ceiling
         return latest(wd), last_metrics(out)
     dec_ckpt, ceiling = stage('stage 1: mask-decoder fine-tuning', decoder)
@@ -130,7 +141,8 @@ def main() -> None:
     def flowrvs():
         wd = osp.join(work, 'stage2_flowrvs')
         run([py, 'tools/train.py', osp.join(CFG, 'flowrvs_tiny_synthetic.py'), '--work-dir', wd,
-             '--cfg-options', f'model.pretrained={wan}', f'load_from={dec_ckpt}', *data_opt],
+             '--cfg-options', f'model.pretrained={wan}', f'load_from={dec_ckpt}', *data_opt,
+             *seed_opt],
             osp.join(work, 'stage2_flowrvs.log'))
         return latest(wd)
     ckpt = stage('stage 2: FlowRVS training', flowrvs)
@@ -148,7 +160,7 @@ def main() -> None:
         [f'test_dataloader.dataset.dataset.data_root={data}'], 'test_swapped'))
     total = time.time() - t_all
     summary = dict(scores=scores, swapped_expressions=swapped, decoder_ceiling=ceiling,
-                   grounding_drop=scores['JF'] - swapped['JF'], seconds=times,
+                   grounding_drop=scores['JF'] - swapped['JF'], seed=args.seed, seconds=times,
                    total_seconds=total)
     with open(osp.join(work, 'summary.json'), 'w') as f:
         json.dump(summary, f, indent=2)
