@@ -11,6 +11,11 @@ Each patch changes one behaviour and leaves the rest of MMEngine untouched:
   no GPU exists: on a CPU-only machine the PyTorch launcher falls back to gloo.
 * ``MMDistributedDataParallel`` receives ``device_ids=[LOCAL_RANK]`` from the
   runner: on CPU, DDP needs ``device_ids=None``.
+* ``FSDPStrategy`` passes ``device_id=LOCAL_RANK`` (an accelerator index) to
+  ``MMFullyShardedDataParallel``: on CPU, FSDP (gloo) needs ``device_id=cpu``; and
+  its ``state_dict_cfg='full'`` offloads to CPU, which on a CPU-only machine makes
+  torch 2.13's FSDP crash (SIGSEGV) while gathering the checkpoint: there is
+  nothing to offload there, so the offload is turned off.
 * The runner writes checkpoints in place: a kill while saving leaves a truncated
   file that resume then picks. Checkpoints are written to a temporary file and
   renamed (atomic on POSIX).
@@ -87,6 +92,38 @@ def _patch_ddp_device_ids() -> None:
     cls.__init__ = __init__
 
 
+def _patch_fsdp_device_id() -> None:
+    from mmengine.model.wrappers import fully_sharded_distributed as fsdp_module
+
+    cls = fsdp_module.MMFullyShardedDataParallel
+    original_init = cls.__init__
+    if getattr(original_init, '_mmflowrvs_cpu', False):
+        return
+
+    def __init__(self, module, *args, **kwargs):
+        if not torch.cuda.is_available() and isinstance(kwargs.get('device_id'), int):
+            kwargs['device_id'] = torch.device('cpu')
+        original_init(self, module, *args, **kwargs)
+
+    __init__._mmflowrvs_cpu = True
+    cls.__init__ = __init__
+
+    from mmengine._strategy.fsdp import FSDPStrategy
+    original_cfg = FSDPStrategy._init_state_dict_cfg
+    if getattr(original_cfg, '_mmflowrvs_cpu', False):
+        return
+
+    def _init_state_dict_cfg(self, state_dict_cfg) -> None:
+        original_cfg(self, state_dict_cfg)
+        if not torch.cuda.is_available():
+            for c in (self.state_dict_config, self.optim_state_dict_config):
+                if getattr(c, 'offload_to_cpu', False):
+                    c.offload_to_cpu = False
+
+    _init_state_dict_cfg._mmflowrvs_cpu = True
+    FSDPStrategy._init_state_dict_cfg = _init_state_dict_cfg
+
+
 def _patch_atomic_checkpoints() -> None:
     """Runner checkpoints go to ``<file>.tmp`` first, then are renamed: a run killed
     while saving leaves the previous checkpoint intact, never a half-written file."""
@@ -121,6 +158,7 @@ def apply_compat_patches() -> None:
     _patch_torch_load_allowlist()
     _patch_dist_launcher()
     _patch_ddp_device_ids()
+    _patch_fsdp_device_id()
     _patch_atomic_checkpoints()
     os.environ.setdefault('MMFLOWRVS_COMPAT', '1')
     _APPLIED = True
