@@ -82,8 +82,9 @@ def check_strategy(cfg: Config) -> None:
             raise ValueError(f'{where} needs CUDA GPUs (DeepSpeed ZeRO); this machine has '
                              'none. configs/flowrvs_mevis_fsdp.py runs on CPU / gloo')
     if kind == 'FSDPStrategy':
-        emas = [h for h in cfg.get('custom_hooks') or [] if h.get('type') == 'EMAHook']
+        emas = [h['type'] for h in cfg.get('custom_hooks') or []
+                if str(h.get('type')).endswith('EMAHook')]
         if emas:
-            raise ValueError(f'{where} with custom_hooks EMAHook: the EMA copies the model, '
-                             'whose parameters FSDP has sharded; remove the EMAHook or '
-                             'train with data parallelism (configs/flowrvs_mevis.py)')
+            raise ValueError(f'{where} with custom_hooks {emas[0]}: the EMA copies the '
+                             'model, whose parameters FSDP has sharded; remove the EMA hook '
+                             'or train with data parallelism (configs/flowrvs_mevis.py)')
