@@ -12,7 +12,7 @@ os.environ.setdefault('DIFFUSERS_VERBOSITY', 'error')
 @pytest.fixture(scope='session')
 def tiny_wan_dir(tmp_path_factory) -> str:
     """A randomly initialised toy Wan 2.1 folder written with ``save_pretrained``."""
-    from mmflowrvs.utils.tiny_wan import make_tiny_wan
+    from mmflowrvs.testing import make_tiny_wan
     return make_tiny_wan(str(tmp_path_factory.mktemp('tiny_wan')), seed=0)
 
 

@@ -63,3 +63,8 @@ def videos_of(meta: Any, path: str) -> dict:
         raise RVOSDataError(f"{path}: expected a JSON object with a 'videos' mapping "
                             f'(video id -> frames and expressions)')
     return meta['videos']
+
+
+def expression_sort_key(exp_id: str) -> tuple:
+    """Sort key of expression ids: numeric ids in numeric order, any other after, by string."""
+    return (0, int(exp_id), '') if str(exp_id).isdigit() else (1, 0, str(exp_id))

@@ -3,13 +3,15 @@ import os.path as osp
 from typing import Dict, List, Optional, Tuple
 
 from mmflowrvs.registry import DATASETS
-from .annotation_io import load_json_annotation, videos_of
+from .annotation_io import expression_sort_key, load_json_annotation, videos_of
 from .base_rvos_dataset import BaseRVOSDataset
+
+MEVIS_VERSIONS = ('v1', 'v2')
 
 
 @DATASETS.register_module()
 class MeViSDataset(BaseRVOSDataset):
-    """MeViS, read exactly as shipped (datasets.md, "MeViS").
+    """MeViS, read exactly as shipped (docs/datasets.md).
 
     One item per expression. The target is the union over ``anno_id`` of the
     per-frame COCO RLEs of ``mask_dict.json`` (null = empty); an empty
@@ -25,6 +27,11 @@ class MeViSDataset(BaseRVOSDataset):
             ``<split>/JPEGImages``) and ``mask_path`` (default
             ``<split>/mask_dict.json``).
         with_gt (bool, optional): Defaults to ``split != 'valid'``.
+        version (str, optional): ``'v1'`` or ``'v2'``. None (default) detects it: v2
+            when some expression has an empty ``anno_id`` list (a no-target
+            expression), else v1 (a split without ``anno_id`` at all, as the server
+            split, reads as v1: set it there). It goes into the metainfo
+            (``mevis_version``, with ``split``) and so into every metric output.
         **kwargs: See :class:`BaseRVOSDataset`.
 
     Example config::
@@ -41,7 +48,12 @@ class MeViSDataset(BaseRVOSDataset):
                  ann_file: Optional[str] = None,
                  data_prefix: Optional[dict] = None,
                  with_gt: Optional[bool] = None,
+                 version: Optional[str] = None,
                  **kwargs) -> None:
+        if version is not None and version not in MEVIS_VERSIONS:
+            raise ValueError(f'MeViSDataset: version must be one of {MEVIS_VERSIONS} or None '
+                             f'(detect), got {version!r}')
+        self.version = version
         ann_file = ann_file or f'{split}/meta_expressions.json'
         prefix = dict(img_path=f'{split}/JPEGImages', mask_path=f'{split}/mask_dict.json')
         prefix.update(data_prefix or {})
@@ -56,13 +68,15 @@ class MeViSDataset(BaseRVOSDataset):
         mask_path = self.data_prefix['mask_path']
         if self.with_gt:
             mask_dict = load_json_annotation(mask_path, 'MeViS mask_dict')
+        self._metainfo.update(mevis_version=self.version or _detect_version(meta),
+                              split=self.split)
         videos, items = {}, []
         for vid in sorted(meta):
             vmeta = meta[vid]
             frame_ids = [str(f) for f in vmeta['frames']]
             videos[vid] = dict(frame_ids=frame_ids,
                                frame_dir=osp.join(self.data_prefix['img_path'], vid))
-            for exp_id in sorted(vmeta['expressions'], key=_exp_sort_key):
+            for exp_id in sorted(vmeta['expressions'], key=expression_sort_key):
                 exp = vmeta['expressions'][exp_id]
                 expression = self.expression_of(vid, str(exp_id), exp)
                 if expression is None:
@@ -95,6 +109,10 @@ class MeViSDataset(BaseRVOSDataset):
         return True
 
 
-def _exp_sort_key(exp_id: str) -> tuple:
-    """Numeric ids in numeric order, anything else after, by string."""
-    return (0, int(exp_id), '') if str(exp_id).isdigit() else (1, 0, str(exp_id))
+def _detect_version(meta: dict) -> str:
+    """``'v2'`` when some expression has an empty ``anno_id`` list, else ``'v1'``."""
+    for vmeta in meta.values():
+        for exp in vmeta.get('expressions', {}).values():
+            if isinstance(exp, dict) and 'anno_id' in exp and not exp['anno_id']:
+                return 'v2'
+    return 'v1'

@@ -3,14 +3,13 @@ import os.path as osp
 from typing import Dict, List, Optional, Tuple
 
 from mmflowrvs.registry import DATASETS
-from .annotation_io import load_json_annotation, videos_of
+from .annotation_io import expression_sort_key, load_json_annotation, videos_of
 from .base_rvos_dataset import BaseRVOSDataset
-from .mevis import _exp_sort_key
 
 
 @DATASETS.register_module()
 class RefYTVOSDataset(BaseRVOSDataset):
-    """Ref-YouTube-VOS, read exactly as shipped (datasets.md, "Ref-YouTube-VOS").
+    """Ref-YouTube-VOS, read exactly as shipped (docs/datasets.md).
 
     One item per expression; the target of expression ``obj_id`` is
     ``Annotations/<video>/<frame>.png == int(obj_id)`` (palette PNGs, decoded
@@ -95,7 +94,7 @@ class RefYTVOSDataset(BaseRVOSDataset):
                                mask_dir=osp.join(self.data_prefix['mask_path'], vid),
                                objects={str(k): list(v.get('frames', []))
                                         for k, v in objects.items()} if objects else None)
-            for exp_id in sorted(vmeta['expressions'], key=_exp_sort_key):
+            for exp_id in sorted(vmeta['expressions'], key=expression_sort_key):
                 item = self.make_item(vid, exp_id, vmeta['expressions'][exp_id], objects)
                 if item is not None:
                     items.append(item)

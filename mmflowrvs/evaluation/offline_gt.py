@@ -1,143 +1,162 @@
-"""Ground truth read straight from the official dataset files (no dataset classes).
+"""Ground truth of a split with masks for offline scoring, read by the dataset classes.
 
-Used by ``tools/eval_predictions.py``. Each reader lists the expressions of a
-split as :class:`ExpressionGT` (small, picklable) whose :meth:`load` decodes
-the (T, H, W) target masks when a worker needs them.
+There is one GT reader in mmflowrvs: the datasets parse the annotation files and
+``LoadRVOSMasks`` decodes an expression's target (COCO RLE union or palette PNG ==
+object id). ``tools/eval_predictions.py`` lists a split's expressions through the
+same classes (:func:`read_mevis_gt`, :func:`read_ytvos_gt`, :func:`read_ref_davis_gt`)
+as :class:`ExpressionGT`, small and picklable, whose :meth:`~ExpressionGT.load`
+runs ``LoadRVOSMasks`` on the expression's data info when a worker needs the masks.
+Frames are never decoded: the frame size comes from a mask or a frame's header.
 
-* MeViS: ``<root>/meta_expressions.json`` and ``<root>/mask_dict.json`` of a
-  split folder with GT (e.g. ``mevis/valid_u``); target = union of the
-  expression's ``anno_id`` RLE masks (null = empty).
-* Ref-YouTube-VOS: a split with GT in the train layout:
-  ``<root>/meta_expressions/<split>/meta_expressions.json``,
-  ``<root>/<split>/Annotations/<video>/<frame>.png`` (target = png == obj_id),
-  categories from ``<root>/<split>/meta.json`` when present.
+Ref-DAVIS17's davis2017 protocol reads the DAVIS tree instead
+(:func:`~mmflowrvs.evaluation.ref_davis_eval.load_davis_gt`).
 """
 import os.path as osp
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 from PIL import Image
 
-__all__ = ['ExpressionGT', 'read_mevis_gt', 'read_ytvos_gt', 'resolve_davis_root']
+__all__ = ['ExpressionGT', 'GTSplit', 'read_mevis_gt', 'read_ytvos_gt', 'read_ref_davis_gt',
+           'resolve_davis_root']
 
 
 @dataclass
 class ExpressionGT:
-    """One expression's frames and how to build its target masks.
+    """One expression of a split and how to decode its target masks.
 
     Attributes:
-        video (str): video folder name.
-        exp_id (str): expression id.
-        frames (list[str]): frame stems, in order.
-        shape (tuple[int, int]): (H, W) of the frames.
-        rles (list[list]): MeViS: per anno_id, per frame RLE dict or None.
-        png_dir (str): Ref-YTVOS: folder of the palette annotation PNGs.
-        obj_id (int): Ref-YTVOS: object id in those PNGs.
-        category (str, optional): object category for breakdowns.
-        no_target (bool): MeViS v2 expression with an empty ``anno_id`` list.
+        info (dict): The dataset's data info of the expression (``get_data_info``).
+        shape (tuple[int, int]): (H, W) of the video's frames.
     """
-    video: str
-    exp_id: str
-    frames: List[str]
+    info: dict
     shape: Tuple[int, int]
-    rles: List[list] = field(default_factory=list)
-    png_dir: Optional[str] = None
-    obj_id: int = 0
-    category: Optional[str] = None
-    no_target: bool = False
+
+    @property
+    def video(self) -> str:
+        return str(self.info['video_id'])
+
+    @property
+    def exp_id(self) -> str:
+        return str(self.info['exp_id'])
+
+    @property
+    def frames(self) -> List[str]:
+        return list(self.info['frame_ids'])
+
+    @property
+    def category(self) -> Optional[str]:
+        return self.info.get('category')
+
+    @property
+    def no_target(self) -> bool:
+        return bool(self.info.get('no_target', False))
+
+    @property
+    def anno_index(self) -> Optional[int]:
+        return self.info.get('anno_index')
 
     def load(self) -> np.ndarray:
-        """(T, H, W) bool target masks."""
-        masks = np.zeros((len(self.frames), ) + tuple(self.shape), bool)
-        if self.png_dir is not None:
-            for t, frame in enumerate(self.frames):
-                path = osp.join(self.png_dir, f'{frame}.png')
-                ids = np.asarray(Image.open(path))
-                if ids.shape != tuple(self.shape):
-                    raise ValueError(f'GT {path}: shape {ids.shape}, expected {self.shape}')
-                masks[t] = ids == self.obj_id
-            return masks
-        from mmflowrvs.datasets.transforms.rle_decoding import decode_rle
-        for per_frame in self.rles:
-            if len(per_frame) != len(self.frames):
-                raise ValueError(f'MeViS GT of {self.video}/{self.exp_id}: {len(per_frame)} '
-                                 f'masks for {len(self.frames)} frames')
-            for t, rle in enumerate(per_frame):
-                if rle is None:
-                    continue
-                try:
-                    masks[t] |= decode_rle(rle).astype(bool)
-                except (ValueError, TypeError, KeyError) as err:
-                    raise ValueError(f'MeViS GT of {self.video}/{self.exp_id} frame '
-                                     f"'{self.frames[t]}': invalid RLE in mask_dict.json "
-                                     f'({err})') from err
-        return masks
+        """(T, H, W) bool target masks over all listed frames."""
+        from mmflowrvs.datasets.transforms import LoadRVOSMasks
+        results = dict(self.info, ori_shape=tuple(self.shape),
+                       frame_inds=list(range(len(self.info['frame_ids']))))
+        return LoadRVOSMasks()(results)['gt_masks']
 
 
-def _load_json(path: str) -> dict:
+@dataclass
+class GTSplit:
+    """The expressions of a split with what identifies it in outputs.
+
+    Attributes:
+        expressions (list[ExpressionGT]): In the dataset's order.
+        dataset (str): ``'mevis'``, ``'ref-ytvos'`` or ``'ref-davis'``.
+        split (str): The split's name.
+        mevis_version (str, optional): MeViS only: ``'v1'`` or ``'v2'``.
+    """
+    expressions: List[ExpressionGT]
+    dataset: str
+    split: str
+    mevis_version: Optional[str] = None
+
+
+def _image_hw(path: str) -> Optional[Tuple[int, int]]:
     if not osp.isfile(path):
-        raise FileNotFoundError(f'missing dataset file {path}')
-    from mmflowrvs.datasets.annotation_io import load_json_annotation
-    return load_json_annotation(path, 'dataset file')  # JSON errors name the file
-
-
-def _mevis_video_shape(root: str, video: str, info: dict, mask_dict: dict) -> Tuple[int, int]:
-    """(H, W) from any RLE of the video, else from its first JPEG."""
-    for exp in info['expressions'].values():
-        for anno_id in exp.get('anno_id', []):
-            for rle in mask_dict.get(str(anno_id), []):
-                if rle is not None:
-                    return int(rle['size'][0]), int(rle['size'][1])
-    path = osp.join(root, 'JPEGImages', video, f'{info["frames"][0]}.jpg')
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'cannot tell the size of {video}: no mask, no {path}')
-    with Image.open(path) as image:
+        return None
+    with Image.open(path) as image:  # reads the header only
         return image.height, image.width
 
 
-def read_mevis_gt(root: str) -> List[ExpressionGT]:
-    """Expressions of a MeViS split folder with GT (meta_expressions + mask_dict)."""
-    meta = _load_json(osp.join(root, 'meta_expressions.json'))['videos']
-    mask_dict = _load_json(osp.join(root, 'mask_dict.json'))
+def _frame_shape(info: dict) -> Optional[Tuple[int, int]]:
+    """(H, W) from a target's RLE, else its first mask PNG, else its first frame."""
+    for per_frame in info.get('mask_rles', []):
+        for rle in per_frame:
+            if isinstance(rle, dict) and 'size' in rle:
+                return int(rle['size'][0]), int(rle['size'][1])
+    frame = info['frame_ids'][0] if info.get('frame_ids') else None
+    if frame is None:
+        return None
+    if info.get('mask_dir'):
+        hw = _image_hw(osp.join(info['mask_dir'], f'{frame}.png'))
+        if hw is not None:
+            return hw
+    return _image_hw(osp.join(info.get('frame_dir', ''), f'{frame}.jpg'))
+
+
+def _expressions(dataset) -> List[ExpressionGT]:
+    """Every item of ``dataset`` with its video's frame size."""
+    infos = [dataset.get_data_info(i) for i in range(len(dataset))]
+    shapes: Dict[str, Tuple[int, int]] = {}
+    for info in infos:  # the first expression of a video that tells the size
+        if info['video_id'] not in shapes:
+            hw = _frame_shape(info)
+            if hw is not None:
+                shapes[info['video_id']] = hw
     out = []
-    for video in sorted(meta):
-        info = meta[video]
-        for exp_id, exp in info['expressions'].items():
-            missing = [a for a in exp.get('anno_id', []) if str(a) not in mask_dict]
-            if missing:
-                raise KeyError(f'{video}/{exp_id}: anno_id {missing} not in mask_dict.json')
-        shape = _mevis_video_shape(root, video, info, mask_dict)
-        for exp_id in sorted(info['expressions'], key=lambda k: (len(k), k)):
-            anno_ids = info['expressions'][exp_id].get('anno_id', [])
-            out.append(ExpressionGT(video, str(exp_id), list(info['frames']), shape,
-                                    rles=[mask_dict[str(a)] for a in anno_ids],
-                                    no_target=not anno_ids))
+    for info in infos:
+        if info['video_id'] not in shapes:
+            raise FileNotFoundError(
+                f"cannot tell the frame size of video {info['video_id']}: no mask and no "
+                f"frame {osp.join(info.get('frame_dir', '?'), info['frame_ids'][0])}.jpg")
+        out.append(ExpressionGT(info, shapes[info['video_id']]))
     return out
 
 
-def read_ytvos_gt(root: str, split: str = 'train') -> List[ExpressionGT]:
-    """Expressions of a Ref-YouTube-VOS split with GT (train layout)."""
-    meta = _load_json(osp.join(root, 'meta_expressions', split,
-                               'meta_expressions.json'))['videos']
-    meta_path = osp.join(root, split, 'meta.json')
-    objects: Dict[str, dict] = (_load_json(meta_path)['videos'] if osp.isfile(meta_path)
-                                else {})
-    out = []
-    for video in sorted(meta):
-        info = meta[video]
-        png_dir = osp.join(root, split, 'Annotations', video)
-        first = osp.join(png_dir, f'{info["frames"][0]}.png')
-        if not osp.isfile(first):
-            raise FileNotFoundError(f'missing GT annotation {first}')
-        with Image.open(first) as image:
-            shape = (image.height, image.width)
-        for exp_id in sorted(info['expressions'], key=lambda k: (len(k), k)):
-            obj_id = str(info['expressions'][exp_id]['obj_id'])
-            category = objects.get(video, {}).get('objects', {}).get(obj_id, {}).get('category')
-            out.append(ExpressionGT(video, str(exp_id), list(info['frames']), shape,
-                                    png_dir=png_dir, obj_id=int(obj_id), category=category))
-    return out
+def read_mevis_gt(root: str, version: Optional[str] = None) -> GTSplit:
+    """Expressions of a MeViS split folder with GT (``meta_expressions.json`` and
+    ``mask_dict.json``, e.g. ``mevis/valid_u``), read by :class:`MeViSDataset`.
+
+    Args:
+        root (str): The split folder; its name is the split's.
+        version (str, optional): ``'v1'``/``'v2'``; detected when None.
+    """
+    from mmflowrvs.datasets import MeViSDataset
+    root = osp.normpath(root)
+    dataset = MeViSDataset(
+        split=osp.basename(root), data_root=root, ann_file='meta_expressions.json',
+        data_prefix=dict(img_path='JPEGImages', mask_path='mask_dict.json'),
+        with_gt=True, version=version, test_mode=True, pipeline=[])
+    return GTSplit(_expressions(dataset), 'mevis', osp.basename(root),
+                   dataset.metainfo['mevis_version'])
+
+
+def read_ytvos_gt(root: str, split: str = 'train') -> GTSplit:
+    """Expressions of a Ref-YouTube-VOS split with GT (train layout), read by
+    :class:`RefYTVOSDataset` (categories from ``<split>/meta.json`` when present)."""
+    from mmflowrvs.datasets import RefYTVOSDataset
+    dataset = RefYTVOSDataset(split=split, data_root=root, with_gt=True, test_mode=True,
+                              pipeline=[])
+    return GTSplit(_expressions(dataset), 'ref-ytvos', split)
+
+
+def read_ref_davis_gt(root: str, split: str = 'valid') -> GTSplit:
+    """Expressions of Ref-DAVIS17 (as built by ``tools/dataset_converters/ref_davis.py``)
+    with their annotator, read by :class:`RefDAVISDataset`: the per-expression
+    protocol's GT (each expression's object in ``<split>/Annotations``)."""
+    from mmflowrvs.datasets import RefDAVISDataset
+    dataset = RefDAVISDataset(split=split, data_root=root, test_mode=True, pipeline=[])
+    return GTSplit(_expressions(dataset), 'ref-davis', split)
 
 
 def resolve_davis_root(root: str) -> str:

@@ -1,6 +1,6 @@
 """Reading and writing predictions in the official on-disk layouts.
 
-Layouts (``shared/spec/datasets.md``):
+Layouts (docs/datasets.md, "Submission layouts"):
 
 * ``'mevis'``: ``<root>/<video>/<exp_id>/<frame>.png``, single channel 0/255.
 * ``'ref-ytvos'``: ``<root>/Annotations/<video>/<exp_id>/<frame>.png``, 0/255.
@@ -20,7 +20,8 @@ from typing import Dict, Mapping, Optional, Sequence
 import numpy as np
 from PIL import Image
 
-__all__ = ['LAYOUTS', 'PredictionError', 'prediction_path', 'write_mask_png',
+__all__ = ['LAYOUTS', 'PredictionError', 'get_field', 'to_numpy', 'prediction_path',
+           'write_mask_png',
            'write_predictions', 'read_mask_png', 'read_id_png', 'davis_palette',
            'merge_object_scores', 'write_ref_davis_video', 'zip_submission']
 
@@ -50,11 +51,12 @@ def write_mask_png(path: str, mask: np.ndarray) -> None:
     Image.fromarray(np.asarray(mask, bool).astype(np.uint8) * 255, mode='L').save(path)
 
 
-def _to_numpy(value) -> np.ndarray:
+def to_numpy(value) -> np.ndarray:
+    """A tensor (any device) or array-like as a numpy array."""
     return value.detach().cpu().numpy() if hasattr(value, 'detach') else np.asarray(value)
 
 
-def _get(sample, key: str, default=None):
+def get_field(sample, key: str, default=None):
     """A key of a data sample given as RVOSDataSample or as its ``to_dict()``."""
     if isinstance(sample, Mapping):
         return sample.get(key, default)
@@ -76,11 +78,12 @@ def write_predictions(data_sample, pred_dir: str, layout: str) -> int:
     if layout not in ('mevis', 'ref-ytvos'):
         raise ValueError(f'write_predictions handles mevis/ref-ytvos, got {layout!r}; '
                          'use write_ref_davis_video for ref-davis')
-    masks = _to_numpy(_get(data_sample, 'pred_masks'))          # (T, H, W)
-    frame_ids = list(_get(data_sample, 'frame_ids'))
+    masks = to_numpy(get_field(data_sample, 'pred_masks'))          # (T, H, W)
+    frame_ids = list(get_field(data_sample, 'frame_ids'))
     if masks.shape[0] != len(frame_ids):
         raise ValueError(f'{masks.shape[0]} masks for {len(frame_ids)} frame_ids')
-    video_id, exp_id = str(_get(data_sample, 'video_id')), str(_get(data_sample, 'exp_id'))
+    video_id = str(get_field(data_sample, 'video_id'))
+    exp_id = str(get_field(data_sample, 'exp_id'))
     for mask, frame_id in zip(masks, frame_ids):
         write_mask_png(prediction_path(pred_dir, layout, video_id, frame_id, exp_id), mask)
     return len(frame_ids)

@@ -6,9 +6,19 @@ from typing import List
 
 from .offline_scoring import MethodScores
 
-__all__ = ['format_table', 'write_json', 'write_report']
+__all__ = ['describe_scoring', 'format_table', 'write_json', 'write_report']
 
 _MAX_LISTED = 20
+
+
+def describe_scoring(methods: List[MethodScores]) -> str:
+    """One line naming what was scored and how, e.g. ``dataset mevis, split valid_u,
+    MeViS v1`` or ``dataset ref-davis, protocol davis2017-unsupervised``."""
+    identity = methods[0].identity if methods else {}
+    parts = [f'{k.replace("_", " ")} {v}' for k, v in identity.items() if k != 'mevis_version']
+    if 'mevis_version' in identity:
+        parts.append(f"MeViS {identity['mevis_version']}")
+    return ', '.join(parts)
 
 
 def format_table(methods: List[MethodScores]) -> str:
@@ -77,7 +87,8 @@ def write_report(methods: List[MethodScores], out_dir: str, dataset: str) -> str
     os.makedirs(out_dir, exist_ok=True)
     _plot(methods, osp.join(out_dir, 'per_video_jf.png'))
     base = methods[0]
-    lines = [f'# {dataset} evaluation', '', format_table(methods), '']
+    lines = [f'# {dataset} evaluation', '', describe_scoring(methods), '',
+             format_table(methods), '']
     for m in methods:
         if m.per_annotator:
             lines += [f'## {m.name} per annotator', '',

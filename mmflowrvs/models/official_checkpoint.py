@@ -1,6 +1,6 @@
 """Conversion of the authors' released FlowRVS checkpoints to mmflowrvs' layout.
 
-Formats (shared/spec/method.md, "Released checkpoints"):
+Formats (docs/method.md, "The released checkpoints"):
 
 * ``FlowRVS_dit_mevis.pth``: ``{'model': WanTransformer3DModel state dict,
   'ema_model': diffusers EMAModel.state_dict()}`` whose ``shadow_params`` list
@@ -35,7 +35,7 @@ DECODER_PARTS = ('decoder.', 'post_quant_conv.')
 # Globals the authors' files need beyond tensors and plain containers: the training
 # script pickles its argparse.Namespace under 'args'.
 TRAINING_GLOBALS = (argparse.Namespace, )
-# What each release did that its weights do not show (shared/spec/method.md).
+# What each release did that its weights do not show (docs/releases_and_joint_training.md).
 RELEASES = {
     '2510': dict(use_dvi=True, frame_norm='imagenet', normalize_mask_latent=True),
     '2602': dict(use_dvi=False, frame_norm='wan', normalize_mask_latent=False),

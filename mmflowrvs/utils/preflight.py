@@ -38,7 +38,7 @@ def check_paths(cfg: Config, mode: str = 'train') -> None:
     model = cfg.get('model', {})
     pretrained = model.get('pretrained') if isinstance(model, dict) else None
     if pretrained is not None:
-        from mmflowrvs.models.wan_architectures import check_wan_folder
+        from .wan_folder import check_wan_folder
         subs = ('vae',) if model.get('type') == 'MaskDecoderFinetuner' else None
         check_wan_folder(pretrained, subs) if subs else check_wan_folder(pretrained)
     for ds in _dataset_cfgs(cfg, mode):

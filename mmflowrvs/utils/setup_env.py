@@ -4,9 +4,15 @@ import warnings
 
 from mmengine import DefaultScope
 
+from .compat import apply_compat_patches
+
 
 def register_all_modules(init_default_scope: bool = True) -> None:
-    """Imports every mmflowrvs module so that its registrations run.
+    """Applies the compatibility fixes and imports every mmflowrvs module so that
+    its registrations run.
+
+    The fixes (:func:`~mmflowrvs.utils.compat.apply_compat_patches`) are applied
+    here, not when ``mmflowrvs`` is imported: call this before building a runner.
 
     Args:
         init_default_scope (bool): Whether to make ``mmflowrvs`` the default
@@ -14,6 +20,7 @@ def register_all_modules(init_default_scope: bool = True) -> None:
             is current, a new ``mmflowrvs`` instance is created and made current.
             Defaults to True.
     """
+    apply_compat_patches()
     import mmflowrvs.apis  # noqa: F401,F403
     import mmflowrvs.datasets  # noqa: F401,F403
     import mmflowrvs.engine  # noqa: F401,F403

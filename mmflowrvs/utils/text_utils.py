@@ -1,4 +1,4 @@
-"""Expression cleaning and the left/right swap used with horizontal flips (method.md, "Text")."""
+"""Expression cleaning and the left/right swap used with horizontal flips (docs/method.md, "Text")."""
 import html
 import re
 

@@ -1,4 +1,4 @@
-"""Builders of tiny datasets in the official on-disk formats (datasets.md)."""
+"""Builders of tiny datasets in the official on-disk formats (docs/datasets.md)."""
 import json
 import os
 import os.path as osp

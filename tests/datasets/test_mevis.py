@@ -5,6 +5,7 @@ import pickle
 import shutil
 
 import numpy as np
+import pytest
 import torch
 
 from mmflowrvs.datasets import MeViSDataset
@@ -113,3 +114,19 @@ def test_rles_are_kept_per_annotation_not_per_item(mevis):
     clone = pickle.loads(pickle.dumps(ds))  # what a spawned worker receives
     assert clone.get_data_info(0)['mask_rles'] == ds.get_data_info(0)['mask_rles']
     assert ds.store_nbytes() > 0
+
+
+def test_version_is_detected_or_set_and_goes_into_the_metainfo(mevis):
+    root, _ = mevis
+    ds = _build(root, test_mode=True)  # vidA/2 has an empty anno_id list: v2
+    assert ds.metainfo['mevis_version'] == 'v2' and ds.metainfo['split'] == 'train'
+    meta_path = os.path.join(root, 'train', 'meta_expressions.json')
+    with open(meta_path) as f:
+        meta = json.load(f)
+    del meta['videos']['vidA']['expressions']['2']
+    with open(meta_path, 'w') as f:
+        json.dump(meta, f)
+    assert _build(root, test_mode=True).metainfo['mevis_version'] == 'v1'
+    assert _build(root, test_mode=True, version='v2').metainfo['mevis_version'] == 'v2'
+    with pytest.raises(ValueError, match="version must be one of \\('v1', 'v2'\\)"):
+        _build(root, test_mode=True, version='2')

@@ -122,12 +122,12 @@ def test_seg2bmap_and_disk_dilate():
 
 def test_plane_disk_dilate_matches_cv2_per_frame():
     """Each bit (frame) of a dilated plane is cv2.dilate with the disk."""
-    from mmflowrvs.evaluation.functional.boundary_match import plane_disk_dilate
+    from mmflowrvs.evaluation.functional.plane_dilation import plane_disk_dilate
     rng = np.random.default_rng(5)
     for width in (1, 7, 63, 65, 130):
         for r in (1, 2, 8, 12, 30, 70):
             plane = (rng.random((40, width)) < 0.03) * rng.integers(0, 256, (40, width))
-            stride = width + 2 * r                      # 2 r zero bytes after each row
+            stride = width + r                          # r zero bytes after each row
             canvas = np.zeros((40, stride), np.uint8)
             canvas[:, :width] = plane
             flat = canvas.reshape(-1)
@@ -142,13 +142,13 @@ def test_plane_disk_dilate_matches_cv2_per_frame():
 
 def test_frame_planes_and_lane_counts_match_plain_counts():
     """Packing frames into bit planes and counting per bit = counting each frame."""
-    from mmflowrvs.evaluation.functional.boundary_match import lane_counts, pack_frames
+    from mmflowrvs.evaluation.functional.bit_planes import lane_counts, pack_frames
     rng = np.random.default_rng(6)
     for pixels in (1, 7, 8, 13, 64, 1001, 4100):       # odd sizes: the uint8 path
         for n in (1, 3, 8):
             frames = rng.random((n, pixels)) < rng.random()
             plane, tmp = np.empty(pixels, np.uint8), np.empty(pixels, np.uint8)
-            pack_frames(frames, plane, tmp)
+            assert np.array_equal(pack_frames(frames, plane), np.count_nonzero(frames, axis=1))
             for i in range(n):
                 assert np.array_equal((plane >> i) & 1, frames[i]), (pixels, n, i)
             assert np.array_equal(lane_counts(plane, n, tmp),
@@ -217,24 +217,22 @@ def test_videos_of_mixed_frames_match_reference(monkeypatch, group):
         assert np.allclose(f, [ref_f(gt[t], pred[t]) for t in range(len(gt))], rtol=0, atol=1e-12)
 
 
-@pytest.mark.parametrize('tile,max_run', [(1, 3), (3, 1), (8, 2), (64, 3)])
-def test_stacked_boundary_runs_match_reference(monkeypatch, tile, max_run):
-    """F from the stacked runs of boundary tiles (forced on) = the reference."""
-    from mmflowrvs.evaluation.functional import boundary_tiles
-    monkeypatch.setattr(boundary_tiles, 'TILE', tile)
-    monkeypatch.setattr(boundary_tiles, 'MAX_RUN', max_run)
+@pytest.mark.parametrize('tile', [1, 3, 8, 32, 64])
+def test_stacked_boundary_windows_match_reference(monkeypatch, tile):
+    """F from the stacked windows of boundary tiles (forced on) = the reference."""
+    from mmflowrvs.evaluation.functional import boundary_match, boundary_tiles
+    monkeypatch.setattr(boundary_match, 'tile_side', lambda radius: tile)
     monkeypatch.setattr(boundary_tiles, 'MAX_SHARE', 1e9)
     used = []
-    stack = boundary_tiles.stack_boundary_runs
-    monkeypatch.setattr('mmflowrvs.evaluation.functional.boundary_match.stack_boundary_runs',
-                        lambda *a: used.append(1) or stack(*a))
+    stack = boundary_tiles.stack_windows
+    monkeypatch.setattr(boundary_match, 'stack_windows', lambda *a: used.append(1) or stack(*a))
     rng = np.random.default_rng(8)
     for h, w in ((37, 53), (64, 12), (90, 130)):
         frames = [(g, p) for g, p, _ in _edge_cases(h, w).values()]
         frames += [(_blobs(rng, h, w, 3), _blobs(rng, h, w, 1)) for _ in range(6)]
         gt = np.stack([g for g, _ in frames])                         # (T, H, W)
         pred = np.stack([p for _, p in frames])
-        for th in (0.008, 2, 9):
+        for th in (0.008, 2, 9, 0):
             j, f = db_eval_jf(gt, pred, bound_th=th)
             assert np.allclose(f, [ref_f(g, p, None, th) for g, p in frames], rtol=0,
                                atol=1e-12), (tile, h, w, th)

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from mmflowrvs.models.backbones import WanBackbone
-from mmflowrvs.models.wan_architectures import WAN21_T2V_1_3B, write_wan_configs
+from mmflowrvs.testing import WAN21_T2V_1_3B, write_wan_configs
 
 
 def _inputs(b=2):

@@ -9,8 +9,9 @@ import torch
 from PIL import Image
 from pycocotools import mask as mask_utils
 
+from mmflowrvs.datasets import RVOSDataError
 from mmflowrvs.evaluation import RVOSMetric, write_predictions
-from mmflowrvs.evaluation.prediction_io import davis_palette
+from mmflowrvs.evaluation.prediction_io import davis_palette, write_ref_davis_video
 from mmflowrvs.structures.rvos_data_sample import RVOSDataSample
 from tests.evaluation.reference_measures import ref_f, ref_iou
 from tests.evaluation.test_ref_davis_metric import make_davis_tree
@@ -206,7 +207,9 @@ def test_cli_errors(tmp_path, mevis, capsys):
     meta = json.loads((root / 'meta_expressions.json').read_text())
     meta['videos']['b']['expressions']['0']['anno_id'] = [99]
     (root / 'meta_expressions.json').write_text(json.dumps(meta))
-    with pytest.raises(KeyError, match=r'b/0: anno_id \[99\]'):
+    # the GT is read by MeViSDataset: its error names the expression and the file
+    with pytest.raises(RVOSDataError, match=r"video 'b' exp '0': anno_id 99 is absent from "
+                                            r'.*mask_dict\.json'):
         tool.main(['--dataset', 'mevis', '--data-root', str(root), '--pred', str(tmp_path)])
 
 
@@ -241,3 +244,75 @@ def test_ref_davis_metric_equals_tool_on_its_pngs(tmp_path):
     for anno in range(4):
         for key, value in offline[f'anno_{anno}'].items():
             assert value == pytest.approx(online[f'anno_{anno}/{key}'], abs=1e-9), (anno, key)
+
+
+def test_mevis_version_and_expression_count_are_reported(tmp_path, mevis, capsys):
+    root, gts = mevis
+    pred = tmp_path / 'pred'
+    for s in _samples(gts, gts):
+        write_predictions(s, str(pred), 'mevis')
+    out = tmp_path / 'report'
+    _tool().main(['--dataset', 'mevis', '--data-root', str(root), '--pred', str(pred),
+                  '--json', str(tmp_path / 's.json'), '--out-dir', str(out), '--nproc', '1'])
+    captured = capsys.readouterr()
+    # a/2 has an empty anno_id list: MeViS v2; 4 expressions is not valid_u's 907
+    assert 'MeViS v2 valid_u has 907 expressions but 4 were scored (903 fewer)' in captured.err
+    assert 'split valid_u, MeViS v2' in captured.out
+    scores = json.loads((tmp_path / 's.json').read_text())['pred']
+    assert scores['mevis_version'] == 'v2' and scores['split'] == 'valid_u'
+    assert 'MeViS v2' in (out / 'report.md').read_text()
+    _tool().main(['--dataset', 'mevis', '--data-root', str(root), '--pred', str(pred),
+                  '--json', str(tmp_path / 's.json'), '--mevis-version', 'v1', '--nproc', '1'])
+    assert 'MeViS v1 valid_u has 793 expressions' in capsys.readouterr().err
+    assert json.loads((tmp_path / 's.json').read_text())['pred']['mevis_version'] == 'v1'
+
+
+def test_ref_davis_per_expression_protocol_offline(tmp_path):
+    """Annotator 2 swaps the two objects of classic-car: davis2017's matching undoes the
+    swap, the per-expression protocol scores each mask against its own object."""
+    import sys
+    sys.path.insert(0, osp.join(ROOT, 'tools', 'dataset_converters'))
+    sys.path.insert(0, osp.join(ROOT, 'tests', 'datasets'))
+    import ref_davis as converter
+    from rvos_fixtures import make_davis
+    ids = make_davis(str(tmp_path / 'DAVIS'), str(tmp_path / 'text'))
+    root = tmp_path / 'ref-davis'
+    converter.convert(str(tmp_path / 'DAVIS'), str(tmp_path / 'text'), str(root))
+    meta = json.loads((root / 'meta_expressions' / 'valid' / 'meta_expressions.json')
+                      .read_text())['videos']
+    per_exp, merged, expected = tmp_path / 'per_exp', tmp_path / 'merged', {}
+    for video, vmeta in meta.items():
+        frames = vmeta['frames']
+        gt_ids = np.stack([ids[(video, f)] for f in frames])             # (T, H, W)
+        objects = {}
+        for exp_id, exp in vmeta['expressions'].items():
+            obj, anno = int(exp['obj_id']), int(exp_id) % 4
+            pred_obj = 3 - obj if (anno == 2 and video == 'classic-car') else obj
+            pred = gt_ids == pred_obj
+            s = RVOSDataSample(metainfo=dict(video_id=video, exp_id=exp_id, frame_ids=frames))
+            s.pred_masks = torch.as_tensor(pred)
+            write_predictions(s, str(per_exp), 'mevis')
+            objects.setdefault(anno, {})[obj] = pred.astype(np.float32)
+            gt = gt_ids == obj
+            expected[(video, exp_id)] = (
+                np.mean([ref_iou(gt[t], pred[t]) for t in range(len(frames))]),
+                np.mean([ref_f(gt[t], pred[t]) for t in range(len(frames))]))
+        for anno, scores in objects.items():
+            write_ref_davis_video(scores, frames, str(merged), video, anno)
+    _tool().main(['--dataset', 'ref-davis', '--data-root', str(root), '--pred', str(per_exp),
+                  '--protocol', 'per-expression', '--json', str(tmp_path / 'e.json'),
+                  '--nproc', '1'])
+    _tool().main(['--dataset', 'ref-davis', '--data-root', str(root), '--pred', str(merged),
+                  '--json', str(tmp_path / 'u.json'), '--nproc', '1'])
+    per_expression = json.loads((tmp_path / 'e.json').read_text())['per_exp']
+    unsupervised = json.loads((tmp_path / 'u.json').read_text())['merged']
+    assert per_expression['protocol'] == 'per-expression'
+    assert unsupervised['protocol'] == 'davis2017-unsupervised'
+    j, f = np.mean(list(expected.values()), axis=0) * 100
+    assert per_expression['J'] == pytest.approx(j, abs=1e-9)
+    assert per_expression['F'] == pytest.approx(f, abs=1e-9)
+    assert per_expression['anno_0']['J&F'] == pytest.approx(100.0)
+    assert per_expression['anno_2']['J&F'] < 100
+    # davis2017: the swap is undone by the matching, so annotators 0 and 2 agree
+    assert unsupervised['anno_2']['J&F'] == pytest.approx(unsupervised['anno_0']['J&F'])
+    assert per_expression['anno_2']['J&F'] < unsupervised['anno_2']['J&F']

@@ -278,8 +278,7 @@ def main() -> None:
         print('ROW ' + json.dumps(run_row(args)))
         return
     if args.wan_folder is None:
-        from mmflowrvs.models.wan_architectures import WAN21_T2V_1_3B
-        from mmflowrvs.utils.tiny_wan import make_tiny_wan
+        from mmflowrvs.testing import WAN21_T2V_1_3B, make_tiny_wan
         args.wan_folder = make_tiny_wan(tempfile.mkdtemp(prefix='wan_real_'),
                                         arch=WAN21_T2V_1_3B, weights='none')
     sizes = args.size * len(args.frames) if len(args.size) == 1 else args.size

@@ -10,9 +10,18 @@ tools/analysis_tools/benchmark_train_step.py builds with random values in memory
 """
 import argparse
 
-from mmflowrvs.models.wan_architectures import QUICKSTART_WAN, TINY_WAN, WAN21_T2V_1_3B
-from mmflowrvs.utils.tiny_wan import make_tiny_wan
+from mmflowrvs.testing import TINY_WAN, WAN21_T2V_1_3B, make_tiny_wan
 
+#: The quickstart's toy (``--arch quickstart``): ``TINY_WAN`` with a 4-layer, 128-wide
+#: DiT on 4x4 latent patches and a VAE with two down-sampling stages (4x in space and
+#: time instead of Wan's 8x / 4x), so that on 64x64 frames a shape covers several latent
+#: cells. Why this size: docs/quickstart_notes.md. The models read the compression from
+#: the VAE and the patch from the DiT; nothing assumes 8x or 2x2.
+QUICKSTART_WAN = dict(
+    TINY_WAN,
+    transformer=dict(TINY_WAN['transformer'], patch_size=[1, 4, 4], num_attention_heads=4,
+                     attention_head_dim=32, ffn_dim=256, num_layers=4),
+    vae=dict(TINY_WAN['vae'], dim_mult=[1, 2, 4], temperal_downsample=[True, True]))
 
 ARCHS = {'tiny': TINY_WAN, 'quickstart': QUICKSTART_WAN, 'wan2.1-t2v-1.3b': WAN21_T2V_1_3B}
 

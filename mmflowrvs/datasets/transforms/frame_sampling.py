@@ -46,7 +46,7 @@ def _short_video(results: dict, n: int, clip_len: int) -> RVOSDataError:
 
 @TRANSFORMS.register_module()
 class ReferenceSampleFrames(RVOSTransform):
-    """The reference training clip (method.md, "Training data sampling").
+    """The reference training clip (docs/datasets.md, "Training clips and resizing").
 
     Anchor frame (``results['anchor']`` when the dataset expands anchors every
     ``num_frames`` frames, else a random one of ``0, num_frames, ...``) + 2 local

@@ -37,7 +37,7 @@ def short_side_size(hw: Tuple[int, int], short: int, max_size: Optional[int],
 
 @TRANSFORMS.register_module()
 class ReferenceTrainResize(RVOSTransform):
-    """The reference training resize/crop (method.md, "Training data sampling").
+    """The reference training resize/crop (docs/datasets.md, "Training clips and resizing").
 
     With probability ``1 - crop_prob``: short side ``random(short_sizes)`` with
     the long side <= ``max_size``. Otherwise: short side ``random(pre_sizes)``,

@@ -1,191 +1,105 @@
 """Fast exact J and boundary F of whole videos (the engine of ``db_eval_*``).
 
-How it stays exact and gets fast:
+How it stays exact and gets fast (per group of 8 frames):
 
-* Frame planes: 8 frames of a mask share one byte per pixel, frame ``i`` of
-  the group in bit ``i``. Every bitwise operation then serves 8 frames, and
-  every spatial shift is a plain slice (no bit shifts, no carries), so the
-  cost per frame is that of a bit-packed mask with none of its overhead.
-* Crop: each group of 8 frames is cut to the bounding box of gt | pred plus a
-  one-pixel margin, laid out row after row with ``2 r`` zero columns after
-  each row (``r`` the dilation radius) so that the image is one flat array:
-  a shift by ``k`` pixels is a slice shifted by ``k``, by ``dy`` rows a slice
-  shifted by ``dy * stride``, and nothing a dilation moves past a row's end
-  (at most ``r`` pixels) reaches the next row.
-* Boundary map: a pixel is on the boundary iff its 2x2 block [y:y+2, x:x+2]
-  is not uniform, which is the official ``(m^e) | (m^s) | (m^se)``; the
-  official last-row/column rules equal a replicated border, so a crop at the
-  image's bottom/right edge gets its edge row/column copied once below/right.
-  Boundary bits in the padding (junk of those copies and of the wrap-around
-  of the flat layout) are cleared.
-* Dilation: the disk {dx^2 + dy^2 <= r^2} is the union over dy of
-  horizontal segments of half-width isqrt(r^2 - dy^2): horizontal dilations
-  by each distinct half-width (built from one another, 3 slice operations
-  each), ORed in at their row offsets (2 slice operations per dy).
-* Boundary tiles: for large objects only the tiles of the crop that hold
-  boundary pixels are dilated and counted (:mod:`.boundary_tiles`).
-* Counts: J's mask sizes and intersection are OpenCV non-zero counts of each
-  frame's crop; the boundary sizes and matches are counted per bit (frame) of
-  the planes (:func:`lane_counts`), never pixel by pixel in Python.
+* Frame planes (:mod:`.bit_planes`): the 8 frames of a mask share one byte
+  per pixel, frame ``i`` of the group in bit ``i``, so every bitwise
+  operation serves 8 frames and every spatial shift is a plain slice.
+* Crop: the group is cut to the bounding box of gt | pred plus a one-pixel
+  margin; nothing outside it counts for J or F.
+* J: |gt| and |pred| of each frame are OpenCV non-zero counts taken while
+  packing; the intersection comes from the lane counts of ``gt ^ pred`` (a
+  sparse plane when the prediction is good): |gt & pred| = (|gt| + |pred| -
+  |gt ^ pred|) / 2, all integers, so J is the same division as the
+  reference's.
+* Boundary map: the crop is laid out row after row with at least ``r`` zero
+  columns after each row (``r`` the dilation radius), one flat array. A pixel is on
+  the boundary iff its 2x2 block [y:y+2, x:x+2] is not uniform, which is
+  the official ``(m^e) | (m^s) | (m^se)``; the official last-row/column
+  rules equal a replicated border, so a crop at the image's bottom/right
+  edge gets its edge row/column copied once below/right. Boundary bits in
+  the padding are cleared.
+* Boundary tiles (:mod:`.boundary_tiles`): for large objects only the tiles
+  of the crop that hold boundary pixels are dilated and counted.
+* Dilation (:mod:`.plane_dilation`): the disk as horizontal segments, slices
+  only; nothing a dilation moves past a row's end (at most ``r`` pixels)
+  reaches the next row's pixels.
+* F counts: the boundary sizes and the matches ``b_gt & dil(b_pred)`` and
+  ``b_pred & dil(b_gt)`` are lane counts of the non-zero words of the
+  boundary planes only (:func:`.bit_planes.sparse_lane_counts`).
 """
-import math
-from functools import lru_cache
-from typing import Optional, Tuple
+from typing import List, Optional, Tuple
 
-import cv2
 import numpy as np
 
-from .boundary_tiles import stack_boundary_runs
+from .bit_planes import pack_frames, round8, sparse_lane_counts
+from .boundary_tiles import occupied_tiles, stack_windows, tile_side
+from .plane_dilation import plane_disk_dilate
 
-__all__ = ['disk_dilate', 'pack_frames', 'lane_counts', 'plane_disk_dilate', 'video_counts',
-           'video_j', 'video_jf', 'video_boundary_f']
+__all__ = ['video_counts', 'video_j', 'video_jf', 'video_boundary_f']
 
-GROUP = 8                                  # frames per byte plane
+GROUP = 8                                  # frames per byte plane (at most 8)
 
-
-@lru_cache(maxsize=64)
-def _disk_rectangles(radius: int) -> Tuple[np.ndarray, ...]:
-    """Rectangle kernels whose union is the disk {dx^2 + dy^2 <= r^2}."""
-    tallest = {}
-    for dy in range(radius + 1):
-        tallest[math.isqrt(radius * radius - dy * dy)] = dy
-    return tuple(np.ones((2 * h + 1, 2 * w + 1), np.uint8) for w, h in sorted(tallest.items()))
+Box = Tuple[int, int, int, int]            # y0, y1, x0, x1
 
 
-def disk_dilate(bmap: np.ndarray, radius: int) -> np.ndarray:
-    """Dilates a (H, W) or (H, W, C) map by the disk of ``radius``.
-
-    Same result as ``cv2.dilate(bmap, skimage.morphology.disk(radius))``
-    (nothing comes from outside the image), as a union of rectangle dilations.
-
-    Returns:
-        np.ndarray: uint8 map of the input's shape.
-    """
-    src = np.ascontiguousarray(bmap, dtype=np.uint8)
-    out = None
-    for kernel in _disk_rectangles(int(radius)):
-        dil = cv2.dilate(src, kernel)
-        out = dil if out is None else cv2.max(out, dil, dst=out)
-    return out.reshape(src.shape)
+def _crop_box(union: np.ndarray) -> Optional[Box]:
+    """(y0, y1, x0, x1) bounding box plus a one-pixel margin of a (H, W) map."""
+    rows = np.flatnonzero(union.max(axis=1))
+    if not len(rows):
+        return None
+    first, last = int(rows[0]), int(rows[-1])
+    cols = np.flatnonzero(union[first:last + 1].max(axis=0))
+    height, width = union.shape
+    return (max(first - 1, 0), min(last + 2, height),
+            max(int(cols[0]) - 1, 0), min(int(cols[-1]) + 2, width))
 
 
-def pack_frames(frames: np.ndarray, out: np.ndarray, tmp: np.ndarray) -> None:
-    """Packs up to 8 bool frames into one byte plane: bit i = frame i.
+def _intersections(planes: Tuple[np.ndarray, np.ndarray], n_gt: np.ndarray,
+                   n_pred: np.ndarray, box: Box, tmp: np.ndarray) -> np.ndarray:
+    """|gt & pred| of each frame of a group: (|gt| + |pred| - |gt ^ pred|) / 2.
 
     Args:
-        frames (np.ndarray): C-contiguous bool (n, P) frames, n <= 8.
-        out (np.ndarray): uint8 (P,) result.
-        tmp (np.ndarray): uint8 (P,) scratch.
+        planes (tuple): (H, W) uint8 bit planes of gt and pred.
+        n_gt, n_pred (np.ndarray): (n,) set pixels of each frame.
+        box (tuple): the crop, holding every non-zero pixel of the group.
+        tmp (np.ndarray): uint8 scratch of at least round8(crop size) bytes.
     """
-    if frames.shape[1] % 8 == 0:           # 8 pixels per 64-bit operation
-        src, dst, scratch = frames.view(np.uint64), out.view(np.uint64), tmp.view(np.uint64)
-        bit = np.uint64
-    else:
-        src, dst, scratch = frames.view(np.uint8), out, tmp
-        bit = np.uint8
-    np.copyto(dst, src[0])
-    for i in range(1, len(frames)):
-        np.left_shift(src[i], bit(i), out=scratch)
-        dst |= scratch
+    y0, y1, x0, x1 = box
+    size = (y1 - y0) * (x1 - x0)
+    diff = tmp[:round8(size)]
+    np.bitwise_xor(planes[0][y0:y1, x0:x1], planes[1][y0:y1, x0:x1],
+                   out=diff[:size].reshape(y1 - y0, x1 - x0))
+    diff[size:] = 0
+    return (n_gt + n_pred - sparse_lane_counts(diff, len(n_gt))[0]) // 2
 
 
-@lru_cache(maxsize=2)
-def _bit_masks(length: int) -> Tuple[np.ndarray, ...]:
-    """Constant (length,) uint8 planes 1 << i, i = 0..7 (read-only)."""
-    masks = tuple(np.full(length, 1 << i, np.uint8) for i in range(GROUP))
-    for mask in masks:
-        mask.flags.writeable = False
-    return masks
+def _canvas(plane: np.ndarray, box: Box, stride: int, out: np.ndarray) -> np.ndarray:
+    """The crop of a (H, W) plane as (crop_h + 1) rows of ``stride`` bytes.
 
-
-def lane_counts(plane: np.ndarray, num_frames: int, tmp: np.ndarray) -> np.ndarray:
-    """Set bits of each bit position (frame) of a byte plane.
-
-    One AND with a constant plane and one OpenCV non-zero count per frame
-    (both vectorised over all bytes).
-
-    Args:
-        plane (np.ndarray): uint8 (L,) plane.
-        num_frames (int): how many bit positions (frames) to count.
-        tmp (np.ndarray): uint8 (L,) scratch.
-
-    Returns:
-        np.ndarray: (num_frames,) int64 counts.
+    Zero after each row's pixels, zero below (or, at the image's bottom/right
+    edge, the edge row/column copied once: the official border rules), and
+    zero after the last row up to ``len(out)``.
     """
-    length = len(plane)
-    masks = _bit_masks(max(4096, 1 << (length - 1).bit_length()))   # few sizes
-    row, scratch = plane.reshape(1, length), tmp.reshape(1, length)    # one OpenCV row
-    return np.array([
-        cv2.countNonZero(cv2.bitwise_and(row, masks[i][:length].reshape(1, length), dst=scratch))
-        for i in range(num_frames)], np.int64)
-
-
-@lru_cache(maxsize=64)
-def _half_width_steps(radius: int) -> Tuple[Tuple[int, Tuple[int, ...]], ...]:
-    """(shift, row offsets) steps of the horizontal chain of the disk.
-
-    Each step widens the current horizontal dilation by ``shift`` (valid when
-    shift <= 2 * width + 1); the offsets are the dy whose half-width the
-    result has (empty for a helper step).
-    """
-    half = [math.isqrt(radius * radius - dy * dy) for dy in range(radius + 1)]
-    steps, width = [], 0
-    for target in sorted(set(half)):
-        while target > 3 * width + 1:          # helper steps to reach it
-            steps.append((2 * width + 1, ()))
-            width = 3 * width + 1
-        steps.append((target - width, tuple(dy for dy in range(radius + 1)
-                                            if half[dy] == target)))
-        width = target
-    return tuple(steps)
-
-
-def plane_disk_dilate(src: np.ndarray, stride: int, radius: int, out: np.ndarray,
-                      bufs: Tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-    """Disk dilation of a flat plane with rows of ``stride`` bytes.
-
-    Each row must end with at least ``2 * radius`` zero bytes; what falls
-    beyond the plane's first/last row is dropped.
-
-    Args:
-        src (np.ndarray): uint8 (L,) plane (left unchanged).
-        stride (int): bytes per row.
-        radius (int): disk radius (>= 1).
-        out (np.ndarray): uint8 (L,) result.
-        bufs (tuple): two uint8 (L,) scratch planes.
-
-    Returns:
-        np.ndarray: ``out``.
-    """
-    length = len(src)
-    out[:] = 0
-    current, spare = src, list(bufs)
-    for shift, offsets in _half_width_steps(radius):
-        if shift:
-            nxt = spare.pop(0)
-            np.copyto(nxt, current)
-            np.bitwise_or(nxt[shift:], current[:-shift], out=nxt[shift:])
-            np.bitwise_or(nxt[:-shift], current[shift:], out=nxt[:-shift])
-            if current is not src:
-                spare.append(current)
-            current = nxt
-        for dy in offsets:
-            k = dy * stride
-            if k == 0:
-                out |= current
-            elif k < length:
-                np.bitwise_or(out[k:], current[:-k], out=out[k:])
-                np.bitwise_or(out[:-k], current[k:], out=out[:-k])
+    height, width = plane.shape
+    y0, y1, x0, x1 = box
+    crop_h, crop_w = y1 - y0, x1 - x0
+    used = (crop_h + 1) * stride
+    grid = out[:used].reshape(crop_h + 1, stride)
+    grid[:crop_h, :crop_w] = plane[y0:y1, x0:x1]
+    grid[:, crop_w:] = 0
+    grid[crop_h] = 0
+    out[used:] = 0
+    if x1 == width:
+        grid[:crop_h, crop_w] = grid[:crop_h, crop_w - 1]
+    if y1 == height:
+        grid[crop_h, :crop_w + 1] = grid[crop_h - 1, :crop_w + 1]
     return out
 
 
 def _boundary_plane(canvas: np.ndarray, stride: int, rows: int, width: int, out: np.ndarray,
                     tmp: np.ndarray) -> np.ndarray:
-    """Boundary plane of a canvas: its non-uniform 2x2 blocks, padding cleared.
-
-    ``canvas`` holds ``rows`` crop rows of ``width`` pixels (plus the copied
-    edge row/column where the crop reaches the image's bottom/right edge).
-    """
+    """Boundary plane of a canvas: its non-uniform 2x2 blocks, padding cleared."""
     np.bitwise_xor(canvas[:-1], canvas[1:], out=tmp[:-1])          # pixel vs right
     tmp[-1] = 0
     np.bitwise_xor(canvas[:-stride], canvas[stride:], out=out[:-stride])  # vs below
@@ -200,22 +114,66 @@ def _boundary_plane(canvas: np.ndarray, stride: int, rows: int, width: int, out:
     return out
 
 
-def _region_counts(gt: np.ndarray, pred: np.ndarray, tmp: np.ndarray) -> Tuple[int, int, int]:
-    """(|gt|, |pred|, |gt & pred|) of bool (h, w) crops, with OpenCV counts."""
-    g, p = gt.view(np.uint8), pred.view(np.uint8)
-    return (cv2.countNonZero(g), cv2.countNonZero(p),
-            cv2.countNonZero(cv2.bitwise_and(g, p, dst=tmp[:g.size].reshape(g.shape))))
+def _boundary_counts(planes: Tuple[np.ndarray, np.ndarray], box: Box, radius: int, n: int,
+                     work: List[np.ndarray]) -> np.ndarray:
+    """(4, n) [|b_gt|, |b_pred|, |b_gt & dil(b_pred)|, |b_pred & dil(b_gt)|].
+
+    Layout of every plane here: ``front`` zero bytes (at least ``r`` rows and
+    ``r`` bytes, a multiple of 8, for the windows of :mod:`.boundary_tiles`),
+    the crop's ``crop_h + 1`` rows of ``stride`` bytes, zero bytes down to
+    the last window; ``stride`` leaves at least ``r`` zero bytes after each
+    row (nothing a dilation moves reaches another row's pixels).
+
+    Args:
+        planes (tuple): (H, W) uint8 bit planes of gt and pred.
+        box (tuple): the crop, holding every non-zero pixel of the group.
+        radius (int): boundary tolerance in pixels (>= 0).
+        n (int): frames in the planes.
+        work (list): seven uint8 scratch planes, at least as long as
+            :func:`_boundary_layout` says.
+    """
+    y0, y1, x0, x1 = box
+    crop_h, crop_w = y1 - y0, x1 - x0
+    margin, tile, stride, front, length = _boundary_layout(crop_h, crop_w, radius)
+    c_gt, c_pred, tmp, b_gt, b_pred, dil, spare = (buf[:length] for buf in work)
+    body = slice(front, front + round8((crop_h + 1) * stride))       # the crop's rows
+    for canvas, plane, bmap in ((c_gt, planes[0], b_gt), (c_pred, planes[1], b_pred)):
+        _canvas(plane, box, stride, canvas[body])
+        _boundary_plane(canvas[body], stride, crop_h, crop_w, bmap[body], tmp[body])
+        bmap[:body.start] = 0
+        bmap[body.stop:] = 0
+    used = crop_h * stride
+    union = np.bitwise_or(b_gt[front:front + used], b_pred[front:front + used], out=tmp[:used])
+    occupied = occupied_tiles(union.reshape(crop_h, stride), tile)[:, :-(-crop_w // tile)]
+    if not occupied.any():
+        return np.zeros((4, n), np.int64)            # no boundary pixel at all
+    stacked = stack_windows(b_gt, b_pred, front, stride, occupied, tile, margin,
+                            [c_gt, c_pred, tmp, dil], (crop_h + 1) * stride)
+    if stacked is None:          # the crop's rows only
+        b_gt, b_pred, dil, c_gt, c_pred = (buf[body] for buf in (b_gt, b_pred, dil, c_gt, c_pred))
+        src_gt, src_pred, core_gt, core_pred = b_gt, b_pred, b_gt, b_pred
+    else:                        # only the windows of the tiles holding boundary pixels
+        src_gt, src_pred, core_gt, core_pred, stride = stacked
+        size = len(src_gt)
+        dil, c_gt, c_pred = (buf[:size] if len(buf) >= size else np.empty(size, np.uint8)
+                             for buf in (spare, b_gt, b_pred))
+    counts = np.empty((4, n), np.int64)
+    plane_disk_dilate(src_pred, stride, radius, dil, (c_gt, c_pred))
+    counts[0], counts[2] = sparse_lane_counts(core_gt, n, cover=dil)
+    plane_disk_dilate(src_gt, stride, radius, dil, (c_gt, c_pred))
+    counts[1], counts[3] = sparse_lane_counts(core_pred, n, cover=dil)
+    return counts
 
 
-def _crop_box(union: np.ndarray) -> Optional[Tuple[int, int, int, int]]:
-    """(y0, y1, x0, x1) bounding box plus a one-pixel margin of a (H, W) map."""
-    rows = np.flatnonzero(union.any(axis=1))
-    if not len(rows):
-        return None
-    cols = np.flatnonzero(union.any(axis=0))
-    height, width = union.shape
-    return (max(int(rows[0]) - 1, 0), min(int(rows[-1]) + 2, height),
-            max(int(cols[0]) - 1, 0), min(int(cols[-1]) + 2, width))
+def _boundary_layout(crop_h: int, crop_w: int, radius: int) -> Tuple[int, int, int, int, int]:
+    """(margin, tile, stride, front, length) of the boundary planes of a crop."""
+    margin = max(radius, 1)
+    tile = tile_side(margin)
+    tiles_y, tiles_x = -(-crop_h // tile), -(-crop_w // tile)
+    stride = tiles_x * tile + margin       # >= crop_w + r
+    front = round8(margin * stride + margin)
+    rows = max(crop_h + 1, tiles_y * tile + margin)
+    return margin, tile, stride, front, round8(front + rows * stride + 8)
 
 
 def video_counts(gt: np.ndarray, pred: np.ndarray, radius: Optional[int] = None) -> np.ndarray:
@@ -238,57 +196,25 @@ def video_counts(gt: np.ndarray, pred: np.ndarray, radius: Optional[int] = None)
     counts = np.zeros((3 if radius is None else 7, num_frames), np.int64)
     if gt.size == 0:
         return counts
-    pad = 0 if radius is None else 2 * max(radius, 1)
-    planes = [np.empty(height * width, np.uint8) for _ in range(3)]
-    work = [np.empty((height + 1) * (width + pad), np.uint8) for _ in range(6)]
+    plane_gt, plane_pred, union = (np.empty(height * width, np.uint8) for _ in range(3))
+    planes = (plane_gt.reshape(height, width), plane_pred.reshape(height, width))
+    size = round8(height * width) if radius is None else \
+        _boundary_layout(height + 2, width + 2, radius)[-1]     # the largest crop and more
+    work = [np.empty(size, np.uint8) for _ in range(1 if radius is None else 7)]
     flat_gt, flat_pred = gt.reshape(num_frames, -1), pred.reshape(num_frames, -1)
     for t0 in range(0, num_frames, GROUP):
         n = min(GROUP, num_frames - t0)
         frames = slice(t0, t0 + n)
-        plane_gt, plane_pred, union = planes
-        pack_frames(flat_gt[frames], plane_gt, union)
-        pack_frames(flat_pred[frames], plane_pred, union)
+        counts[0, frames] = pack_frames(flat_gt[frames], plane_gt)
+        counts[1, frames] = pack_frames(flat_pred[frames], plane_pred)
         np.bitwise_or(plane_gt, plane_pred, out=union)
         box = _crop_box(union.reshape(height, width))
         if box is None:
             continue                                   # every frame empty
-        y0, y1, x0, x1 = box
-        for t in range(t0, t0 + n):
-            counts[:3, t] = _region_counts(gt[t, y0:y1, x0:x1], pred[t, y0:y1, x0:x1], work[0])
-        if radius is None:
-            continue
-        crop_h, crop_w = y1 - y0, x1 - x0
-        stride = crop_w + pad
-        length = (crop_h + 1) * stride
-        c_gt, c_pred, t1, t2, t3, t4 = (buf[:length] for buf in work)
-        for canvas, plane in ((c_gt, plane_gt), (c_pred, plane_pred)):
-            grid = canvas.reshape(crop_h + 1, stride)
-            grid[:crop_h, :crop_w] = plane.reshape(height, width)[y0:y1, x0:x1]
-            grid[:, crop_w:] = 0
-            grid[crop_h] = 0
-            # the official last row/column rules = a replicated border
-            if x1 == width:
-                grid[:crop_h, crop_w] = grid[:crop_h, crop_w - 1]
-            if y1 == height:
-                grid[crop_h, :crop_w + 1] = grid[crop_h - 1, :crop_w + 1]
-        b_gt = _boundary_plane(c_gt, stride, crop_h, crop_w, t2, t1)
-        b_pred = _boundary_plane(c_pred, stride, crop_h, crop_w, t3, t1)
-        src_gt, src_pred, core_gt, core_pred = b_gt, b_pred, b_gt, b_pred
-        stacked = stack_boundary_runs(
-            b_gt[:crop_h * stride].reshape(crop_h, stride)[:, :crop_w],
-            b_pred[:crop_h * stride].reshape(crop_h, stride)[:, :crop_w],
-            t4[:crop_h * crop_w].reshape(crop_h, crop_w), radius)
-        if stacked is not None:      # only the tiles holding boundary pixels
-            src_gt, src_pred, core_gt, core_pred, stride = stacked
-        size = len(src_gt)
-        t1, t4, c_gt, c_pred = (buf[:size] if len(buf) >= size else np.empty(size, np.uint8)
-                                for buf in (t1, t4, c_gt, c_pred))
-        counts[3, frames] = lane_counts(core_gt, n, t1)
-        counts[4, frames] = lane_counts(core_pred, n, t1)
-        for row, src, tgt in ((5, src_pred, core_gt), (6, src_gt, core_pred)):
-            dil = plane_disk_dilate(src, stride, radius, t4, (c_gt, c_pred))
-            dil &= tgt
-            counts[row, frames] = lane_counts(dil, n, t1)
+        counts[2, frames] = _intersections(planes, counts[0, frames], counts[1, frames], box,
+                                           work[0])
+        if radius is not None:
+            counts[3:, frames] = _boundary_counts(planes, box, radius, n, work)
     return counts
 
 

@@ -1,94 +1,116 @@
-"""Only the parts of a boundary plane that hold boundary pixels.
+"""Only the tiles of a crop that hold boundary pixels, for large objects.
 
 A large object's boundary covers little of its bounding box (an object that
 fills the frame has boundary pixels only where it leaves the frame), yet the
-disk dilation and the per-frame counts cost per byte of the plane. Here the
-plane is cut into tiles; tiles holding boundary pixels, merged into runs of
-at most 3 tiles per band of tiles, are stacked into a smaller plane:
+disk dilation and the counts cost per byte of the plane. So the crop is cut
+into square tiles of ``TILE`` pixels; each tile holding a boundary pixel of
+gt or pred becomes a *window*: the tile (its *core*) plus ``r`` pixels on
+every side, the only sources a dilation of radius ``r`` can bring into the
+core. The windows are gathered, one fancy-indexing copy per plane, into a
+stack of (win, win) blocks, win = TILE + 2 r, which is then one flat plane
+with rows of ``win`` bytes:
 
-* a run's *core* (its tiles) is copied once, for the pixels counted (targets
-  and boundary sizes: each pixel lies in exactly one core);
-* the sources of the dilation get the core plus ``r`` pixels of margin on
-  every side (sources within ``r`` of a core can reach its targets);
-* runs are stacked ``r`` rows apart from one core to the next and each row
-  ends with ``2 r`` zero bytes, so what a dilation moves (at most ``r``)
-  out of a run reaches no other run's core.
+* a dilation moves a byte by at most ``r`` columns and ``r`` rows, so what
+  lands in a core comes from its own window only: a byte moved past a row's
+  end lands in the margin columns of the next row, one moved past a window's
+  last row in the next window's margin rows, never in a core;
+* the targets (the pixels that are counted) are the cores, with the margins
+  zeroed, so each pixel of the crop is counted exactly once.
+
+Stacking pays when the windows hold at most ``MAX_SHARE`` of the bytes of
+the crop; otherwise the whole crop is dilated.
 """
+from functools import lru_cache
 from typing import List, Optional, Tuple
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
-__all__ = ['stack_boundary_runs']
+from .bit_planes import round8
 
-TILE = 64          # tile side in pixels
-MAX_RUN = 3        # tiles per run at most (the stacked plane is as wide as the widest run)
-MAX_SHARE = 0.85   # stack only when the stacked plane is at most this share of the plane
+__all__ = ['tile_side', 'occupied_tiles', 'stack_windows']
 
+TILE = 32          # tile side in pixels for radii up to 8 (4 r beyond)
+MAX_SHARE = 0.75   # stack only when the windows are at most this share of the crop
 
-def _runs(occupied: np.ndarray) -> List[Tuple[int, int, int]]:
-    """(band, first tile, end tile) of the runs of occupied tiles in each band.
-
-    Runs longer than ``MAX_RUN`` tiles are cut into pieces of ``MAX_RUN``.
-    """
-    runs = []
-    for band, row in enumerate(occupied):
-        cols = np.flatnonzero(row)
-        if not len(cols):
-            continue
-        breaks = np.flatnonzero(np.diff(cols) > 1)
-        starts = np.concatenate([[cols[0]], cols[breaks + 1]])
-        ends = np.concatenate([cols[breaks], [cols[-1]]]) + 1
-        for start, end in zip(starts.tolist(), ends.tolist()):   # at most MAX_RUN tiles each
-            runs += [(band, s, min(s + MAX_RUN, end)) for s in range(start, end, MAX_RUN)]
-    return runs
+Stacked = Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]
 
 
-def stack_boundary_runs(b_gt: np.ndarray, b_pred: np.ndarray, union: np.ndarray, radius: int
-                        ) -> Optional[Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
-                                            int]]:
-    """Stacks the runs of tiles holding boundary pixels of two planes.
+def tile_side(radius: int) -> int:
+    """Tile side for a dilation radius: the windows are at most (1.5)^2 tiles."""
+    return max(TILE, 4 * radius)
 
-    Args:
-        b_gt (np.ndarray): uint8 (h, w) boundary plane (a view of the crop).
-        b_pred (np.ndarray): uint8 (h, w) boundary plane.
-        union (np.ndarray): uint8 (h, w) scratch.
-        radius (int): dilation radius (>= 1).
+
+def occupied_tiles(union: np.ndarray, tile: int) -> np.ndarray:
+    """Which ``tile`` x ``tile`` tiles of a (h, w) map hold non-zero bytes.
+
+    Row bands are reduced with vectorised maxima over whole rows, then the
+    (few) band rows per tile column.
 
     Returns:
-        (src_gt, src_pred, core_gt, core_pred, stride): flat uint8 planes with
-        rows of ``stride`` bytes, or None where stacking would not save
-        enough (most tiles hold boundary pixels).
+        np.ndarray: bool (ceil(h / tile), ceil(w / tile)).
     """
-    height, width = b_gt.shape
-    np.bitwise_or(b_gt, b_pred, out=union)
-    row_starts, col_starts = np.arange(0, height, TILE), np.arange(0, width, TILE)
-    bands = np.bitwise_or.reduceat(union, row_starts, axis=0)                # (nby, w)
-    occupied = np.bitwise_or.reduceat(bands, col_starts, axis=1) != 0       # (nby, nbx)
-    runs = _runs(occupied)
-    if not runs:
+    height, width = union.shape
+    full = height // tile
+    bands = [union[:full * tile].reshape(full, tile, width).max(axis=1)] if full else []
+    if height > full * tile:
+        bands.append(union[full * tile:].max(axis=0, keepdims=True))
+    bands = np.concatenate(bands) if len(bands) > 1 else bands[0]      # (nby, w)
+    return np.maximum.reduceat(bands, np.arange(0, width, tile), axis=1) != 0
+
+
+@lru_cache(maxsize=8)
+def _core_mask(tile: int, radius: int) -> np.ndarray:
+    """(win, win) uint8: 0xFF on a window's core, 0 on its margins (read-only)."""
+    mask = np.zeros((tile + 2 * radius, ) * 2, np.uint8)
+    mask[radius:radius + tile, radius:radius + tile] = 0xFF
+    mask.flags.writeable = False
+    return mask
+
+
+def stack_windows(b_gt: np.ndarray, b_pred: np.ndarray, origin: int, stride: int,
+                  occupied: np.ndarray, tile: int, radius: int, bufs: List[np.ndarray],
+                  crop_size: int) -> Optional[Stacked]:
+    """Stacks the windows of the occupied tiles of two boundary planes.
+
+    Args:
+        b_gt, b_pred (np.ndarray): flat uint8 planes with rows of ``stride``
+            bytes, crop pixel (0, 0) at index ``origin``; every byte a window
+            reaches outside the crop must be zero (at least ``r`` zero rows
+            and ``r`` zero bytes before the origin, ``stride >= r + (number
+            of tile columns) * tile``, zero rows down to the last window).
+        origin (int): flat index of the crop's pixel (0, 0).
+        stride (int): bytes per row.
+        occupied (np.ndarray): bool (nby, nbx) tiles holding boundary pixels.
+        tile (int): tile side.
+        radius (int): dilation radius (>= 1).
+        bufs (list): four uint8 buffers for the results, each as long as
+            ``b_gt`` (longer results get new arrays).
+        crop_size (int): bytes of the crop's rows, the unstacked plane.
+
+    Returns:
+        (src_gt, src_pred, core_gt, core_pred, win): flat uint8 planes of
+        (win, win) windows (sources with margins, targets without), length a
+        multiple of 8; or None where stacking would not save enough.
+    """
+    win = tile + 2 * radius
+    rows, cols = np.nonzero(occupied)
+    size = len(rows) * win * win
+    if size > MAX_SHARE * crop_size:
         return None
-    pieces = []                         # core (y0, y1, x0, x1) of each run
-    for band, first, end in runs:
-        pieces.append((band * TILE, min(band * TILE + TILE, height),
-                       first * TILE, min(end * TILE, width)))
-    stride = max(x1 - x0 for _, _, x0, x1 in pieces) + 4 * radius
-    rows = sum(y1 - y0 + 2 * radius for y0, y1, _, _ in pieces)
-    if rows * stride > MAX_SHARE * height * width:
-        return None
-    planes = [np.zeros((rows, stride), np.uint8) for _ in range(4)]
-    src_gt, src_pred, core_gt, core_pred = planes
-    top = 0
-    for y0, y1, x0, x1 in pieces:
-        # cores at rows [top + r, top + r + h), columns [r, r + w)
-        h, w = y1 - y0, x1 - x0
-        core_gt[top + radius:top + radius + h, radius:radius + w] = b_gt[y0:y1, x0:x1]
-        core_pred[top + radius:top + radius + h, radius:radius + w] = b_pred[y0:y1, x0:x1]
-        sy0, sy1 = max(y0 - radius, 0), min(y1 + radius, height)
-        sx0, sx1 = max(x0 - radius, 0), min(x1 + radius, width)
-        rows_at = slice(top + radius - (y0 - sy0), top + radius + (sy1 - y0))
-        cols_at = slice(radius - (x0 - sx0), radius + (sx1 - x0))
-        src_gt[rows_at, cols_at] = b_gt[sy0:sy1, sx0:sx1]
-        src_pred[rows_at, cols_at] = b_pred[sy0:sy1, sx0:sx1]
-        top += h + 2 * radius
-    return src_gt.reshape(-1), src_pred.reshape(-1), core_gt.reshape(-1), \
-        core_pred.reshape(-1), stride
+    length = round8(size)
+    planes = [buf[:length] if len(buf) >= length else np.empty(length, np.uint8)
+              for buf in bufs]
+    blocks = [plane[:size].reshape(len(rows), win, win) for plane in planes]
+    for plane in planes:
+        plane[size:] = 0
+    steps = (tile * stride, tile, stride, 1)
+    start = origin - radius * stride - radius
+    for source, block in ((b_gt, blocks[0]), (b_pred, blocks[1])):
+        windows = as_strided(source[start:], shape=occupied.shape + (win, win), strides=steps,
+                             writeable=False)
+        block[:] = windows[rows, cols]
+    mask = _core_mask(tile, radius)
+    np.bitwise_and(blocks[0], mask, out=blocks[2])
+    np.bitwise_and(blocks[1], mask, out=blocks[3])
+    return (*planes, win)

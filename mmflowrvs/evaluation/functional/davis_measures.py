@@ -8,13 +8,14 @@ precision; only the way they are computed differs:
 * 8 frames share one byte per pixel (frame i in bit i), cropped to the
   masks' bounding box, so each bitwise operation serves 8 frames and every
   shift of the disk dilation (O(r) operations, not O(r^2)) is a slice;
-  see :mod:`.boundary_match` for why this is exact.
+  see :mod:`.boundary_match` for how, and why this is exact.
 """
 from typing import Optional
 
 import numpy as np
 
-from .boundary_match import disk_dilate, video_boundary_f, video_j, video_jf
+from .boundary_match import video_boundary_f, video_j, video_jf
+from .plane_dilation import disk_dilate
 
 __all__ = ['db_eval_iou', 'db_eval_boundary', 'db_eval_jf', 'seg2bmap', 'boundary_radius',
            'disk_dilate']

@@ -1,16 +1,15 @@
 """J, F and J&F of referring video object segmentation (MeViS / Ref-YTVOS style)."""
 import json
 import os.path as osp
-from collections import defaultdict
 from typing import Dict, List, Optional, Sequence
 
-import numpy as np
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 
 from mmflowrvs.registry import METRICS
-from ..functional import expression_jf
-from ..prediction_io import _get, _to_numpy, write_predictions, zip_submission
+from ..expression_scores import score_expression, summarize_expressions
+from ..prediction_io import get_field, to_numpy, write_predictions, zip_submission
+from ..protocols import scored_split_identity
 
 __all__ = ['RVOSMetric']
 
@@ -19,9 +18,10 @@ __all__ = ['RVOSMetric']
 class RVOSMetric(BaseMetric):
     """Per-expression J and F over all frames, averaged over expressions (x100).
 
-    As the official MeViS ``eval_mevis.py`` on valid_u: j = mean over all frames
-    of the expression's J, f likewise; J = mean of j over expressions, F = mean
-    of f, J&F = (J + F) / 2. Also reported:
+    As the official MeViS ``eval_mevis.py`` on valid_u (docs/metrics.md): j = mean
+    over all frames of the expression's J, f likewise; J = mean of j over
+    expressions, F = mean of f, J&F = (J + F) / 2 (computed by
+    :mod:`mmflowrvs.evaluation.expression_scores`, as offline scoring). Also reported:
 
     * per-category J&F (``J&F/<category>``) when samples carry a category;
       the per-video and per-category tables are logged, and written with the
@@ -32,7 +32,11 @@ class RVOSMetric(BaseMetric):
       no-target; ``T-acc`` = % of target expressions NOT predicted as no-target.
 
     ``process()`` keeps a few numbers per expression, never masks, so results
-    gather cheaply across ranks.
+    gather cheaply across ranks. Results are keyed by (video, expression id): an
+    expression scored twice is an error. On MeViS the version and split (from the
+    dataset's metainfo) are logged with the numbers and written to the json, and a
+    valid_u / valid run that scored another number of expressions than published is
+    warned about (:mod:`mmflowrvs.evaluation.protocols`).
 
     Args:
         format_only (bool): Only write the submission tree (``outfile_prefix``)
@@ -62,28 +66,25 @@ class RVOSMetric(BaseMetric):
         self.category_key = category_key
 
     def process(self, data_batch, data_samples: Sequence) -> None:
-        """Scores each expression; stores (video, exp, j, f, flags)."""
+        """Scores each expression; stores its row (video, exp, j, f, flags)."""
+        rows = []
         for sample in data_samples:
-            video_id, exp_id = str(_get(sample, 'video_id')), str(_get(sample, 'exp_id'))
+            video_id = str(get_field(sample, 'video_id'))
+            exp_id = str(get_field(sample, 'exp_id'))
             if self.format_only:
                 write_predictions(sample, self.outfile_prefix, self.submission_layout)
-                self.results.append(dict(video_id=video_id, exp_id=exp_id))
+                rows.append(dict(video_id=video_id, exp_id=exp_id))
                 continue
-            pred = _get(sample, 'pred_masks')
-            gt = _get(sample, 'gt_masks')
+            pred = get_field(sample, 'pred_masks')
+            gt = get_field(sample, 'gt_masks')
             if pred is None or gt is None:
                 raise ValueError(f'{video_id}/{exp_id}: pred_masks and gt_masks are '
                                  'needed (use format_only=True on splits without GT)')
-            pred = _to_numpy(pred).astype(bool)                # (T, H, W)
-            gt = _to_numpy(gt).astype(bool)                    # (T, H, W)
-            if pred.shape != gt.shape:
-                raise ValueError(f'{video_id}/{exp_id}: pred_masks {pred.shape} and '
-                                 f'gt_masks {gt.shape} differ')
-            j, f = expression_jf(gt, pred)
-            self.results.append(dict(
-                video_id=video_id, exp_id=exp_id, j=j, f=f,
-                no_target=bool(_get(sample, 'no_target', False)),
-                pred_empty=not pred.any(), category=_get(sample, self.category_key)))
+            rows.append(score_expression(
+                video_id, exp_id, to_numpy(gt), to_numpy(pred),                # (T, H, W)
+                no_target=bool(get_field(sample, 'no_target', False)),
+                category=get_field(sample, self.category_key)))
+        self.results.extend(rows)
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """J, F, J&F (x100), per-category J&F and N-acc/T-acc when relevant."""
@@ -93,39 +94,23 @@ class RVOSMetric(BaseMetric):
             logger.info(f'wrote {len(results)} expressions to {self.outfile_prefix} '
                         f'and {zip_path}')
             return {}
-        j = np.array([r['j'] for r in results])
-        f = np.array([r['f'] for r in results])
-        metrics = {'J': float(j.mean() * 100), 'F': float(f.mean() * 100)}
-        metrics['J&F'] = (metrics['J'] + metrics['F']) / 2
-        no_target = np.array([r['no_target'] for r in results])
-        empty = np.array([r['pred_empty'] for r in results])
-        if no_target.any():
-            metrics['N-acc'] = float(empty[no_target].mean() * 100)
-            if (~no_target).any():
-                metrics['T-acc'] = float((~empty[~no_target]).mean() * 100)
-        per_video = self._group(results, 'video_id')
-        per_category = self._group([r for r in results if r.get('category')], 'category')
-        for name, scores in per_category.items():
+        summary = summarize_expressions(results)
+        metrics = dict(summary['metrics'])
+        for name, scores in summary['per_category'].items():
             metrics[f'J&F/{name}'] = scores['J&F']
+        identity, warnings = scored_split_identity(self.dataset_meta, len(results))
+        for warning in warnings:
+            logger.warning(warning)
+        logger.info(identity['description'] + ': ' + ', '.join(
+            f'{k} {v:.2f}' for k, v in summary['metrics'].items()))
         logger.info('per video J&F:\n' + '\n'.join(
-            f'  {v}: {s["J&F"]:.2f} ({s["n"]} exp)' for v, s in sorted(per_video.items())))
+            f'  {v}: {s["J&F"]:.2f} ({s["n"]} exp)'
+            for v, s in sorted(summary['per_video'].items())))
         if self.outfile_prefix:
             with open(self.outfile_prefix + '.json', 'w') as out:
-                json.dump({'metrics': metrics, 'per_video': per_video,
-                           'per_category': per_category, 'per_expression': results},
-                          out, indent=1)
+                json.dump({'dataset': identity, 'warnings': warnings, 'metrics': metrics,
+                           'per_video': summary['per_video'],
+                           'per_category': summary['per_category'],
+                           'per_expression': results}, out, indent=1)
             logger.info(f'breakdown written to {osp.abspath(self.outfile_prefix)}.json')
         return metrics
-
-    @staticmethod
-    def _group(results: List[dict], key: str) -> Dict[str, dict]:
-        """J, F, J&F (x100) and count per value of ``key``."""
-        groups = defaultdict(list)
-        for r in results:
-            groups[str(r[key])].append(r)
-        out = {}
-        for name, rows in groups.items():
-            jm = float(np.mean([r['j'] for r in rows]) * 100)
-            fm = float(np.mean([r['f'] for r in rows]) * 100)
-            out[name] = {'J': jm, 'F': fm, 'J&F': (jm + fm) / 2, 'n': len(rows)}
-        return out

@@ -15,7 +15,7 @@ ForwardResults = Union[Dict[str, torch.Tensor], List[RVOSDataSample], torch.Tens
 class FlowRVS(BaseModel):
     """Referring video object segmentation by text-conditioned flow matching.
 
-    Pipeline (shared/spec/method.md): frames -> frozen VAE encoder -> z_v; prompt ->
+    Pipeline (numerics: docs/method.md): frames -> frozen VAE encoder -> z_v; prompt ->
     frozen UMT5 -> text embeddings; an ODE sampler integrates the DiT velocity field
     from z_v (s = 1) to the mask latent (s = 0); the fine-tuned VAE decoder turns it
     into mask logits, resized to the original frames and thresholded.

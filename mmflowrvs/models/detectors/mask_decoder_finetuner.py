@@ -15,7 +15,7 @@ class MaskDecoderFinetuner(BaseModel):
 
     mask -> 3 channels in [-1, 1] -> frozen encoder -> posterior *sample* (mean at
     test) -> decoder -> 1-channel logits at full resolution -> focal + dice against
-    the mask (the authors never released this stage; method.md). ``predict``
+    the mask (the authors never released this stage; docs/method.md). ``predict``
     reconstructs the ground-truth masks, so the RVOS metric's J is the mask IoU of
     reconstructions; ``loss`` also logs the batch IoU.
 

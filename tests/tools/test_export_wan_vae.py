@@ -1,3 +1,5 @@
+"""tools/misc/export_wan_vae.py: the VAE export and its latent statistics."""
+import importlib.util
 import os
 import subprocess
 import sys
@@ -7,10 +9,21 @@ import pytest
 import torch
 from PIL import Image
 
-from mmflowrvs.utils.latent_stats import (folder_latent_stats, read_frame_folder,
-                                          video_latent_stats)
-
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _load_tool():
+    path = os.path.join(REPO, 'tools', 'misc', 'export_wan_vae.py')
+    spec = importlib.util.spec_from_file_location('export_wan_vae', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_tool = _load_tool()
+folder_latent_stats = _tool.folder_latent_stats
+read_frame_folder = _tool.read_frame_folder
+video_latent_stats = _tool.video_latent_stats
 
 
 def _write_video(folder, frames, size=(36, 40)):

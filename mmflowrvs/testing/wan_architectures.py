@@ -1,10 +1,11 @@
-"""Architectures of the Wan 2.1 T2V components, real size and toy size.
+"""Architectures of the Wan 2.1 T2V components, real size and toy size, for tests
+and benchmarks (the models read theirs from the Wan folder, never from here).
 
 The real-size values are those of the diffusers-format folder
-``Wan2.1-T2V-1.3B-Diffusers`` (see shared/spec/method.md). ``write_wan_configs``
-writes a folder's ``config.json`` files without weights, which is enough to
-instantiate the real-size model on the meta device; ``make_tiny_wan`` (in
-:mod:`mmflowrvs.utils.tiny_wan`) writes a complete, randomly initialised toy folder.
+``Wan2.1-T2V-1.3B-Diffusers`` (docs/method.md). ``write_wan_configs`` writes a
+folder's ``config.json`` files without weights, which is enough to instantiate the
+real-size model on the meta device; :func:`~mmflowrvs.testing.make_tiny_wan` writes
+a complete, randomly initialised toy folder.
 """
 import json
 import os
@@ -49,22 +50,6 @@ TINY_WAN: Dict[str, dict] = dict(
         tie_word_embeddings=False, pad_token_id=0, eos_token_id=1, decoder_start_token_id=0),
 )
 
-#: The quickstart's toy: ``TINY_WAN`` with a 4-layer, 128-wide DiT on 4x4 latent patches
-#: and a VAE with two down-sampling stages (4x spatial, 4x temporal instead of Wan's 8x /
-#: 4x): on 64x64 frames its latent is 16x16, so a shape of radius 8-13 pixels covers
-#: several latent cells. Measured on cached latents of the quickstart's data (held-out
-#: mask IoU): 0.10 with the 8x VAE against 0.31 with this one after 300 DiT steps; then
-#: 0.41 with 4x4 patches after 1500 steps against 0.31 with 2x2 patches in the same time
-#: (360 s: a 4x4 patch has 4x fewer tokens). The code reads the compression from the VAE
-#: and the patch from the DiT; nothing assumes 8x or 2x2.
-QUICKSTART_WAN: Dict[str, dict] = dict(
-    TINY_WAN,
-    transformer=dict(TINY_WAN['transformer'], patch_size=[1, 4, 4], num_attention_heads=4,
-                     attention_head_dim=32, ffn_dim=256, num_layers=4),
-    vae=dict(TINY_WAN['vae'], dim_mult=[1, 2, 4], temperal_downsample=[True, True]))
-
-WAN_SUBFOLDERS = ('transformer', 'vae', 'text_encoder', 'tokenizer')
-
 
 def write_wan_configs(out_dir: str, arch: Dict[str, dict] = WAN21_T2V_1_3B) -> str:
     """Writes ``config.json`` of transformer/, vae/ and text_encoder/ (no weights).
@@ -81,25 +66,3 @@ def write_wan_configs(out_dir: str, arch: Dict[str, dict] = WAN21_T2V_1_3B) -> s
         with open(os.path.join(out_dir, sub, 'config.json'), 'w') as f:
             json.dump(arch[sub], f, indent=2)
     return out_dir
-
-
-def check_wan_folder(folder: str, subfolders=WAN_SUBFOLDERS) -> None:
-    """Raises a clear error if ``folder`` is not a diffusers-format Wan folder.
-
-    Args:
-        folder (str): The folder given as ``model.pretrained``.
-        subfolders (tuple[str]): Subfolders that must exist, each with its
-            ``config.json`` (tokenizer: ``tokenizer_config.json``).
-    """
-    if not os.path.isdir(folder):
-        raise FileNotFoundError(
-            f'Wan folder not found: {folder!r} (model.pretrained must name a local '
-            'diffusers-format Wan 2.1 folder, e.g. Wan2.1-T2V-1.3B-Diffusers, or one '
-            'made by tools/misc/make_tiny_wan.py)')
-    for sub in subfolders:
-        path = os.path.join(folder, sub)
-        marker = 'tokenizer_config.json' if sub == 'tokenizer' else 'config.json'
-        if not os.path.isfile(os.path.join(path, marker)):
-            raise FileNotFoundError(
-                f'Wan folder {folder!r} is missing {sub}/{marker}: expected the '
-                f'diffusers layout with subfolders {", ".join(subfolders)}')

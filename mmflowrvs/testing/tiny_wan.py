@@ -11,6 +11,8 @@ from typing import Iterable, Optional
 
 import torch
 
+from .wan_architectures import TINY_WAN, write_wan_configs
+
 # Words an RVOS expression commonly uses, plus the synthetic benchmark's words.
 BASE_VOCAB = """
 a an the this that these those one ones two three four five first second third last
@@ -97,7 +99,6 @@ def make_tiny_wan(out_dir: str, seed: int = 0, extra_words: Iterable[str] = (),
     from diffusers import AutoencoderKLWan, UniPCMultistepScheduler, WanTransformer3DModel
     from transformers import UMT5Config, UMT5EncoderModel
 
-    from mmflowrvs.models.wan_architectures import TINY_WAN
     arch = arch or TINY_WAN
     os.makedirs(out_dir, exist_ok=True)
     torch.manual_seed(seed)
@@ -110,7 +111,6 @@ def make_tiny_wan(out_dir: str, seed: int = 0, extra_words: Iterable[str] = (),
     words = list(BASE_VOCAB) + _synthetic_words() + [w.lower() for w in extra_words]
     words = sorted(set(w for w in words if re.fullmatch(r"[a-z0-9'-]+", w)))
     if weights == 'none':
-        from mmflowrvs.models.wan_architectures import write_wan_configs
         write_wan_configs(out_dir, arch)
         build_offline_tokenizer(words, os.path.join(out_dir, 'tokenizer'))
         return out_dir
