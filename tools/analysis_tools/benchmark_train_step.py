@@ -54,6 +54,8 @@ ROWS: Dict[str, tuple] = {
     # not a training step: N updates of the fp32 EMA shadow of the bf16 DiT
     'ema-update': (('bf16', 'ema_only'), 'one TrainableFP32EMA update of the bf16 DiT '
                    '(s/step = s per update; with interval k it runs every k-th step)'),
+    'ema-update-host': (('bf16', 'ema_only', 'ema_host_k10'),
+                        'ema-update with the shadow in host memory (the plan: every 10th step)'),
 }
 SAMPLE = 4096  # values per parameter tensor watched for bf16 updates lost to rounding
 
@@ -131,7 +133,9 @@ def ema_update_row(args, model, device) -> dict:
     import torch
     from mmflowrvs.engine.trainable_ema import TrainableFP32EMA
     dit = model.backbone
-    ema = TrainableFP32EMA(dit, momentum=1e-4, decay_warmup=True)
+    host = 'ema_host_k10' in ROWS[args.one_row][0]
+    ema = TrainableFP32EMA(dit, momentum=1e-4, decay_warmup=True,
+                           device=torch.device('cpu') if host else None)
     ema.update_parameters(dit)  # the first update copies
     times = []
     for _ in range(args.steps):
