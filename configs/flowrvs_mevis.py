@@ -19,7 +19,8 @@ test_dataloader = val_dataloader
 val_evaluator = dict(type='RVOSMetric')
 test_evaluator = val_evaluator
 
-# EMA decay 0.9999 with diffusers EMAModel's warm-up, as the reference trains
-custom_hooks = [dict(type='EMAHook', ema_type='TrainableFP32EMA', momentum=1e-4,
+# EMA decay 0.9999 with diffusers EMAModel's warm-up, as the reference trains; the fp32
+# shadow stays exact through validation (FP32EMAHook)
+custom_hooks = [dict(type='FP32EMAHook', ema_type='TrainableFP32EMA', momentum=1e-4,
                      decay_warmup=True, priority=49)]
 env_cfg = dict(dist_cfg=dict(backend='nccl'))

@@ -19,6 +19,7 @@ val_evaluator = None
 test_evaluator = dict(type='RVOSMetric', format_only=True,
                       outfile_prefix='work_dirs/flowrvs_ref-ytvos/submission',
                       submission_layout='ref-ytvos')
-# EMA decay 0.9999 with diffusers EMAModel's warm-up, as the reference trains
-custom_hooks = [dict(type='EMAHook', ema_type='TrainableFP32EMA', momentum=1e-4,
+# EMA decay 0.9999 with diffusers EMAModel's warm-up, as the reference trains; the fp32
+# shadow stays exact through validation (FP32EMAHook)
+custom_hooks = [dict(type='FP32EMAHook', ema_type='TrainableFP32EMA', momentum=1e-4,
                      decay_warmup=True, priority=49)]

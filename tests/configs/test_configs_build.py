@@ -55,8 +55,9 @@ def test_config_builds(path, tiny_wan_dir, tiny_roberta_dir, tmp_path):
         assert cfg.train_dataloader.dataset.type
     if cfg.get('custom_hooks'):
         for hook in cfg.custom_hooks:
-            if hook['type'] == 'EMAHook':
+            if hook['type'].endswith('EMAHook'):  # fp32 shadow, kept exact when validating
                 assert hook['ema_type'] == 'TrainableFP32EMA'
+                assert hook['type'] == 'FP32EMAHook'
 
 
 def test_24gb_config_serves_text_from_the_store(tiny_wan_dir, tmp_path):
