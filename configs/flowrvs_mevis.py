@@ -8,18 +8,9 @@ _base_ = [
     '_base_/schedules/schedule_50e.py',
     '_base_/default_runtime.py',
 ]
-wan_folder = 'data/Wan2.1-T2V-1.3B-Diffusers'
-model = dict(
-    pretrained=wan_folder,
-    backbone=dict(use_dvi=True, gradient_checkpointing=True, dtype='bf16'),
-    text_encoder=dict(max_length=256, dtype='bf16'))
-
 val_dataloader = dict(dataset=dict(split='valid_u'))
 test_dataloader = val_dataloader
 val_evaluator = dict(type='RVOSMetric')
 test_evaluator = val_evaluator
 
-# EMA decay 0.9999 with diffusers EMAModel's warm-up, as the reference trains
-custom_hooks = [dict(type='EMAHook', ema_type='TrainableFP32EMA', momentum=1e-4,
-                     decay_warmup=True, priority=49)]
 env_cfg = dict(dist_cfg=dict(backend='nccl'))

@@ -6,12 +6,7 @@ _base_ = [
     '_base_/datasets/ref_davis.py',
     '_base_/default_runtime.py',
 ]
-wan_folder = 'data/Wan2.1-T2V-1.3B-Diffusers'
-model = dict(
-    pretrained=wan_folder,
-    backbone=dict(use_dvi=True, dtype='bf16'),
-    text_encoder=dict(max_length=256, dtype='bf16'),
-    test_cfg=dict(with_scores=True))  # objects are merged by highest probability
+model = dict(test_cfg=dict(with_scores=True))  # objects are merged by highest probability
 test_evaluator = dict(type='RefDAVISMetric', davis_root='data/ref-davis/DAVIS')
 val_evaluator = test_evaluator
 test_cfg = dict(type='TestLoop')

@@ -7,11 +7,6 @@ _base_ = [
     '_base_/schedules/schedule_50e.py',
     '_base_/default_runtime.py',
 ]
-wan_folder = 'data/Wan2.1-T2V-1.3B-Diffusers'
-model = dict(
-    pretrained=wan_folder,
-    backbone=dict(use_dvi=True, gradient_checkpointing=True, dtype='bf16'),
-    text_encoder=dict(max_length=256, dtype='bf16'))
 train_cfg = dict(val_interval=1000)  # no local GT for valid: test writes the submission
 val_dataloader = None
 val_cfg = None
@@ -19,6 +14,3 @@ val_evaluator = None
 test_evaluator = dict(type='RVOSMetric', format_only=True,
                       outfile_prefix='work_dirs/flowrvs_ref-ytvos/submission',
                       submission_layout='ref-ytvos')
-# EMA decay 0.9999 with diffusers EMAModel's warm-up, as the reference trains
-custom_hooks = [dict(type='EMAHook', ema_type='TrainableFP32EMA', momentum=1e-4,
-                     decay_warmup=True, priority=49)]

@@ -5,11 +5,6 @@ _base_ = [
     '_base_/schedules/schedule_50e.py',
     '_base_/default_runtime.py',
 ]
-wan_folder = 'data/Wan2.1-T2V-1.3B-Diffusers'
-model = dict(
-    pretrained=wan_folder,
-    backbone=dict(use_dvi=True, gradient_checkpointing=True, dtype='bf16'),
-    text_encoder=dict(max_length=256, dtype='bf16'))
 train_dataloader = dict(batch_size=4)
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=10, val_interval=1000)
 val_dataloader = None
@@ -18,6 +13,3 @@ val_evaluator = None
 test_dataloader = None
 test_cfg = None
 test_evaluator = None
-# EMA decay 0.9999 with diffusers EMAModel's warm-up, as the reference trains
-custom_hooks = [dict(type='EMAHook', ema_type='TrainableFP32EMA', momentum=1e-4,
-                     decay_warmup=True, priority=49)]

@@ -1,4 +1,5 @@
-"""Shared fixtures: a tiny diffusers-format Wan folder made once per test session."""
+"""Shared fixtures: a tiny diffusers-format Wan folder and a tiny RoBERTa folder, made once
+per test session."""
 import os
 
 import pytest
@@ -14,6 +15,13 @@ def tiny_wan_dir(tmp_path_factory) -> str:
     """A randomly initialised toy Wan 2.1 folder written with ``save_pretrained``."""
     from mmflowrvs.testing import make_tiny_wan
     return make_tiny_wan(str(tmp_path_factory.mktemp('tiny_wan')), seed=0)
+
+
+@pytest.fixture(scope='session')
+def tiny_roberta_dir(tmp_path_factory) -> str:
+    """A randomly initialised toy RoBERTa folder (model + offline byte-level BPE)."""
+    from mmflowrvs.testing import make_tiny_roberta
+    return make_tiny_roberta(str(tmp_path_factory.mktemp('tiny_roberta')), seed=0)
 
 
 @pytest.fixture(autouse=True)

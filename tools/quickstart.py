@@ -25,7 +25,12 @@ them) and tools/eval_predictions.py writes one side-by-side report to
 default run in --work-dir (its stages 0-5 are not rerun).
 
 Usage: python tools/quickstart.py [--work-dir work_dirs/quickstart] [--data-root DIR]
-           [--compare | --compare-only] [--compare-iters N]
+           [--compare | --compare-only] [--compare-iters N] [--seed 0]
+
+Every training stage runs with ``randomness.seed=SEED`` (without it MMEngine draws a
+new seed for every run, written as ``seed:`` in each stage's log), so a rerun with the
+same seed and the same library versions repeats the scores on CPU, and a change in them
+points at the code rather than at the random draws.
 """
 import argparse
 import json
@@ -46,10 +51,7 @@ CFG = osp.join(REPO, 'configs', 'quickstart')
 # the toy VAE folds 4 frames into one latent frame), no look-alike twins, and expressions
 # that name the target's colour and/or shape. (The generator's defaults let shapes hide
 # each other and add twins told apart by motion, motion, relations and groups: see the
-# README.) Measured: with shapes of radius 12-20 % free to overlap, J&F 37.7 (ceiling
-# 77.0); never overlapping but fast, 45.0-64.8 in six runs (ceilings 77-89); with slow
-# shapes and 384 training videos, 75.4-86.2 (ceilings 94.5-96.1); 1024 training videos
-# (the DiT memorised 384: J&F 81.6 on them against 71.1 on held-out videos): README, Status.
+# README.) How each choice scored: docs/quickstart_notes.md.
 # --compare trains each baseline this many iterations (FlowRVS: its config's 4300) to fit
 # the comparison in its time budget
 COMPARE_ITERS = 2150
@@ -104,6 +106,9 @@ def main() -> None:
     parser.add_argument('--compare-iters', type=int, default=COMPARE_ITERS,
                         help='training iterations of each baseline (0: its config\'s own; '
                              f'default {COMPARE_ITERS}, for the time budget)')
+    parser.add_argument('--seed', type=int, default=0,
+                        help='randomness.seed of every training stage (recorded in '
+                        'summary.json)')
     args = parser.parse_args()
     work = osp.abspath(args.work_dir)
     data = osp.abspath(args.data_root)
@@ -131,11 +136,13 @@ def main() -> None:
     data_opt = [f'train_dataloader.dataset.data_root={data}',
                 f'val_dataloader.dataset.data_root={data}',
                 f'test_dataloader.dataset.data_root={data}']
+    seed_opt = [f'randomness.seed={args.seed}']  # training stages only
 
     def vae():
         wd = osp.join(work, 'stage0_vae')
         run([py, 'tools/train.py', osp.join(CFG, 'vae-pretrain_tiny_synthetic.py'),
-             '--work-dir', wd, '--cfg-options', f'model.pretrained={wan_random}', *data_opt],
+             '--work-dir', wd, '--cfg-options', f'model.pretrained={wan_random}', *data_opt,
+             *seed_opt],
             osp.join(work, 'stage0_vae.log'))
         # with the trained VAE's own latent statistics (Wan's describe another latent space)
         run([py, 'tools/misc/export_wan_vae.py', wan_random, latest(wd), wan,
@@ -146,8 +153,8 @@ def main() -> None:
     def decoder():
         wd = osp.join(work, 'stage1_decoder')
         out = run([py, 'tools/train.py', osp.join(CFG, 'decoder-finetune_tiny_synthetic.py'),
-                   '--work-dir', wd, '--cfg-options', f'model.pretrained={wan}', *data_opt],
-                  osp.join(work, 'stage1_decoder.log'))
+                   '--work-dir', wd, '--cfg-options', f'model.pretrained={wan}', *data_opt,
+                   *seed_opt], osp.join(work, 'stage1_decoder.log'))
         # its validation decodes the ground-truth masks' latents: FlowRVS's ceiling
         return latest(wd), last_metrics(out)
     dec_ckpt, ceiling = stage('stage 1: mask-decoder fine-tuning', decoder)
@@ -155,7 +162,8 @@ def main() -> None:
     def flowrvs():
         wd = osp.join(work, 'stage2_flowrvs')
         run([py, 'tools/train.py', osp.join(CFG, 'flowrvs_tiny_synthetic.py'), '--work-dir', wd,
-             '--cfg-options', f'model.pretrained={wan}', f'load_from={dec_ckpt}', *data_opt],
+             '--cfg-options', f'model.pretrained={wan}', f'load_from={dec_ckpt}', *data_opt,
+             *seed_opt],
             osp.join(work, 'stage2_flowrvs.log'))
         return latest(wd)
     ckpt = stage('stage 2: FlowRVS training', flowrvs)
@@ -173,7 +181,7 @@ def main() -> None:
         [f'test_dataloader.dataset.dataset.data_root={data}'], 'test_swapped'))
     total = time.time() - t_all
     summary = dict(scores=scores, swapped_expressions=swapped, decoder_ceiling=ceiling,
-                   grounding_drop=scores['JF'] - swapped['JF'], seconds=times,
+                   grounding_drop=scores['JF'] - swapped['JF'], seed=args.seed, seconds=times,
                    total_seconds=total, checkpoint=ckpt, decoder_checkpoint=dec_ckpt,
                    data_root=data)
     with open(osp.join(work, 'summary.json'), 'w') as f:

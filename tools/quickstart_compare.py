@@ -74,12 +74,13 @@ def iteration_options(config: str, iters: int) -> List[str]:
 
 def swapped_config(config: str, path: str) -> str:
     """Writes a config that tests ``config`` with every expression swapped for
-    another expression of the same video with a different target."""
+    another expression of the same video with a different target (the wrapper swaps
+    per expression, so its dataset is not video-level)."""
     with open(path, 'w') as f:
         f.write(f'_base_ = {config!r}\n'
                 'test_dataloader = dict(dataset=dict(\n'
                 "    _delete_=True, type='ExpressionSwapDataset', seed=0,\n"
-                '    dataset={{_base_.test_dataloader.dataset}}))\n')
+                "    dataset={**_base_.test_dataloader.dataset, 'video_level': False}))\n")
     return path
 
 

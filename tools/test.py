@@ -14,17 +14,17 @@ import os
 import os.path as osp
 
 from mmengine.config import Config, DictAction
-from mmengine.evaluator import DumpResults
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from mmflowrvs.engine.hooks import require_matching_checkpoint
+from mmflowrvs.evaluation.metrics import DumpRVOSResults
 from mmflowrvs.models.checkpoint_meta import apply_checkpoint_meta
 from mmflowrvs.utils.tool_config import load_tool_config
 from mmflowrvs.utils.preflight import check_paths
 
-LAYOUT_OF_DATASET = {'MeViSDataset': 'mevis', 'RefYTVOSDataset': 'ref-ytvos',
-                     'RefDAVISDataset': 'ref-davis'}
+LAYOUT_OF_DATASET = {'MeViSDataset': 'mevis', 'SyntheticRVOSDataset': 'mevis',
+                     'RefYTVOSDataset': 'ref-ytvos', 'RefDAVISDataset': 'ref-davis'}
 
 
 def parse_args() -> argparse.Namespace:
@@ -96,7 +96,7 @@ def main() -> None:
         runner = RUNNERS.build(cfg)
     if args.out is not None:
         assert args.out.endswith(('.pkl', '.pickle')), 'the output file must be a pkl file.'
-        runner.test_evaluator.metrics.append(DumpResults(out_file_path=args.out))
+        runner.test_evaluator.metrics.append(DumpRVOSResults(out_file_path=args.out))
     runner.test()
 
 

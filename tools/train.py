@@ -14,7 +14,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 from mmflowrvs.utils.tool_config import load_tool_config
-from mmflowrvs.utils.preflight import check_paths
+from mmflowrvs.utils.preflight import check_paths, check_strategy
 from mmflowrvs.utils.work_dir_checkpoints import prepare_work_dir
 
 
@@ -75,6 +75,7 @@ def main() -> None:
         cfg.resume = True
         cfg.load_from = args.resume
     check_paths(cfg, mode='train')
+    check_strategy(cfg)
     prepare_work_dir(cfg)  # stale .tmp, corrupt latest checkpoint, rerun without --resume
     if 'runner_type' not in cfg:
         runner = Runner.from_cfg(cfg)

@@ -13,8 +13,7 @@ model = dict(
     # reconstruction instead of a fresh conv (a few dozen steps then suffice)
     mask_decoder=dict(type='WanMaskDecoder', conv_out_init='rgb_mean'),
     # alpha 0.5 (both classes weighted alike) instead of the MeViS recipe's 0.25: with 0.25 the
-    # decoder leans to background where a latent is uncertain, and FlowRVS's predicted
-    # latents shrank (measured on one stage-0/2 run: ceiling 85.0 -> 86.8, J&F 61.3 -> 63.7)
+    # decoder leans to background where a latent is uncertain (docs/quickstart_notes.md)
     losses=dict(loss_focal=dict(type='SigmoidFocalLoss', alpha=0.5, gamma=2.0, loss_weight=8.0),
                 loss_dice=dict(type='MaskDiceLoss', loss_weight=4.0)),
     sample_posterior=True)

@@ -13,12 +13,15 @@ wan_folder = 'work_dirs/quickstart/wan_tiny'
 # would recur.)
 # The quickstart infers in one Euler step (N = 1), which only queries the velocity at the
 # video end (s = 1): BBS with p = 1 trains only there (the paper's "single-step velocity
-# prediction"; measured on the quickstart: J&F 13.4 against 9.4 with p = 0.5).
-model = dict(pretrained=wan_folder, text_encoder=dict(max_length=32),
+# prediction"). Measurements behind these settings: docs/quickstart_notes.md.
+# a toy model on CPU: fp32, no gradient checkpointing
+model = dict(pretrained=wan_folder,
+             backbone=dict(gradient_checkpointing=False, dtype=None),
+             text_encoder=dict(max_length=32, dtype=None),
              vae=dict(cache_size=50000), head=dict(boundary_prob=1.0))
 train_pipeline = [
     dict(type='UniformSampleFrames', num_frames=9, mode='consecutive', short_video='repeat'),
-    # the 9216 training frames (113 MB) stay decoded: decoding was 9 of ~100 ms an iteration
+    # the 9216 training frames (113 MB) stay decoded
     dict(type='LoadRVOSFrames', cache_frames=10000),
     dict(type='LoadRVOSMasks'),
     dict(type='ReferenceTrainResize', short_sizes=[64], max_size=128, crop_prob=0.0,
@@ -27,21 +30,17 @@ train_pipeline = [
     dict(type='PackRVOSInputs'),
 ]
 # InfiniteSampler: mmengine's IterBasedTrainLoop sleeps 2 s at every epoch end of a
-# finite sampler (an epoch is 125 iterations here: 52 s of a 456 s stage)
+# finite sampler
 train_dataloader = dict(batch_size=16, sampler=dict(type='InfiniteSampler', shuffle=True),
                         dataset=dict(pipeline=train_pipeline))
 val_evaluator = dict(type='RVOSMetric')
 test_evaluator = val_evaluator
 
 max_iters = 4300
-# Measured on one stage-0/1 run, J&F on a held-out set of 64 videos (stage 2 alone):
-# 71.1 with weight decay 5e-4, beta2 0.999 and no warm-up; 73.1 with a 200-iteration
-# warm-up and beta2 0.99; 74.1 with weight decay 0.05 (the DiT memorised the 384 training
-# videos: 81.6 on them); 75.3 with all three and 1024 training videos; 76.9 with weight
-# decay 0.2 instead of 0.05.
+# warm-up, beta2 0.99 and weight decay 0.2: the toy DiT memorises 1024 videos otherwise
 optim_wrapper = dict(
     type='OptimWrapper',
-    # foreach: one fused update over all parameters (measured 5 % faster iterations here)
+    # foreach: one fused update over all parameters
     optimizer=dict(type='AdamW', lr=2e-3, betas=(0.9, 0.99), weight_decay=0.2, foreach=True),
     clip_grad=dict(max_norm=1.0))
 warmup_iters = 200
@@ -56,4 +55,3 @@ test_cfg = dict(type='TestLoop')
 default_hooks = dict(logger=dict(interval=50),
                      checkpoint=dict(by_epoch=False, interval=max_iters, max_keep_ckpts=1))
 log_processor = dict(window_size=50, by_epoch=False)
-inference_max_size = (64, 64)

@@ -28,8 +28,8 @@ test_evaluator = val_evaluator
 optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='AdamW', lr=2e-3, weight_decay=0.0),
                      clip_grad=dict(max_norm=1.0))
 param_scheduler = []
-# no validation pass (18 s the quickstart gives to stage 2): stage 1's validation scores the
-# decoded mask latents of this VAE (the ceiling); tools/test.py scores this stage on demand
+# no validation pass: stage 1's validation scores the decoded mask latents of this VAE
+# (the ceiling); tools/test.py scores this stage on demand
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=200, val_begin=201)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')

@@ -1,4 +1,5 @@
-"""Shared machinery of the referring-video datasets: one item per expression.
+"""Shared machinery of the referring-video datasets: one item per expression (or, for
+video-level testing, one item per video carrying all of its expressions).
 
 Per-video data (frame stems, frame folder, objects) and per-annotation RLE lists
 live in :class:`SerializedStore` s, not in every expression's data info; the data
@@ -14,7 +15,7 @@ from mmengine.dataset import BaseDataset
 
 from .data_errors import RVOSDataError
 from .serialized_store import SerializedStore
-from .text_utils import clean_expression
+from .text_utils import clean_expression, normalize_expression
 
 
 class BaseRVOSDataset(BaseDataset):
@@ -37,10 +38,19 @@ class BaseRVOSDataset(BaseDataset):
             a warning and a count instead of raising. Defaults to
             ``not test_mode``; it is always False in test mode (testing never
             skips).
-        lower_case (bool, optional): Whether expressions are lower-cased after
-            cleaning. Defaults to ``not test_mode``, as the reference does
+        lower_case (bool, optional): Whether expressions are lower-cased (the
+            dataset only collapses whitespace and lower-cases; the text encoder
+            cleans, once). Defaults to ``not test_mode``, as the reference does
             (training lower-cases; its inference passes the case as written, and
             UMT5 is case-sensitive).
+        video_level (bool): Test mode only: one item per video, in the order of
+            the expressions, whose ``expressions`` list holds each expression's
+            item (exp_id, expression, obj_ids, masks' source...). The pipeline
+            loads and resizes the frames once, ``LoadRVOSMasks`` decodes every
+            expression's target and ``PackRVOSInputs`` packs a list of samples, one
+            per expression; the model encodes the video once for all of them and
+            the metrics score each expression as in the per-expression mode.
+            Distributed testing shards by video. Defaults to False.
         **kwargs: Passed to :class:`mmengine.dataset.BaseDataset`.
     """
 
@@ -53,8 +63,16 @@ class BaseRVOSDataset(BaseDataset):
                  min_num_frames: int = 0,
                  skip_invalid: Optional[bool] = None,
                  lower_case: Optional[bool] = None,
+                 video_level: bool = False,
                  test_mode: bool = False,
                  **kwargs) -> None:
+        if video_level and not test_mode:
+            raise ValueError(f'{type(self).__name__}: video_level=True is a test mode '
+                             '(set test_mode=True)')
+        if video_level and anchor_stride:
+            raise ValueError(f'{type(self).__name__}: video_level=True and anchor_stride '
+                             'exclude each other')
+        self.video_level = video_level
         self.split = split
         self.with_gt = with_gt
         self.anchor_stride = anchor_stride
@@ -96,12 +114,13 @@ class BaseRVOSDataset(BaseDataset):
         warnings.warn(f'{message} -> skipped ({self.num_skipped_at_init} skipped so far)')
 
     def expression_of(self, video_id: str, exp_id: str, exp: dict) -> Optional[str]:
-        """The cleaned expression of one annotation entry, or None when it is
-        missing or empty (after :meth:`invalid`: raised in testing, skipped and
-        counted in training)."""
+        """The expression of one annotation entry as the reference's datasets give it
+        (whitespace collapsed, lower-cased if ``lower_case``; the text encoder cleans
+        it), or None when it is missing or empty after cleaning (after
+        :meth:`invalid`: raised in testing, skipped and counted in training)."""
         raw = exp.get('exp') if isinstance(exp, dict) else None
-        text = clean_expression(raw, lower=self.lower_case) if isinstance(raw, str) else ''
-        if not text:
+        text = normalize_expression(raw, lower=self.lower_case) if isinstance(raw, str) else ''
+        if not clean_expression(text, lower=False):
             self.invalid(f"video '{video_id}' exp '{exp_id}': empty or missing expression "
                          f'{raw!r} in {self.ann_file}')
             return None
@@ -141,14 +160,26 @@ class BaseRVOSDataset(BaseDataset):
         if annos is not None:
             need = {str(a) for it in kept for a in it.get('anno_ids', [])}
             self._annos = SerializedStore({k: v for k, v in annos.items() if k in need})
-        return kept
+        return self._group_by_video(kept) if self.video_level else kept
+
+    @staticmethod
+    def _group_by_video(items: List[dict]) -> List[dict]:
+        """One item per video (first-appearance order) with its ``expressions``."""
+        videos: Dict[str, dict] = {}
+        for item in items:
+            vid = item['video_id']
+            if vid not in videos:
+                videos[vid] = dict(video_id=vid, exp_id='*', expressions=[])
+            videos[vid]['expressions'].append(item)
+        return list(videos.values())
 
     def get_data_info(self, idx: int) -> dict:
         info = super().get_data_info(idx)
         info.update(self._videos[info['video_id']])
-        if info.get('mask_type') == 'rle':
-            info['mask_rles'] = [self._annos[str(a)] for a in info['anno_ids']]
-            info['mask_file'] = self.data_prefix.get('mask_path')
+        for exp in info.get('expressions', [info]):
+            if exp.get('mask_type') == 'rle':
+                exp['mask_rles'] = [self._annos[str(a)] for a in exp['anno_ids']]
+                exp['mask_file'] = self.data_prefix.get('mask_path')
         return info
 
     def prepare_data(self, idx: int) -> Any:

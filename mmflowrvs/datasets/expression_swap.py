@@ -52,6 +52,9 @@ class ExpressionSwapDataset:
         if self._swap is not None:
             return
         self.dataset.full_init()
+        if getattr(self.dataset, 'video_level', False):
+            raise ValueError('ExpressionSwapDataset swaps expressions one by one: build its '
+                             'dataset with video_level=False')
         infos = [self.dataset.get_data_info(i) for i in range(len(self.dataset))]
         by_video = defaultdict(list)
         for info in infos:

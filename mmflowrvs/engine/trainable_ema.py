@@ -23,6 +23,12 @@ class TrainableFP32EMA(ExponentialMovingAverage):
         model (nn.Module): The model to average.
         momentum (float): 1 - decay. Defaults to 1e-4.
         interval (int): Update every n steps. Defaults to 1.
+        compensate_interval (bool): With ``interval`` k > 1, an update applies the
+            k per-step decays of its window at once (``1 - prod(decay_j)``), so the
+            average spans the same number of iterations as updating every step (and
+            equals it when the weights do not change within a window); without it
+            (MMEngine's behaviour) the average's horizon grows k-fold. No effect at
+            k = 1. Defaults to True.
         device (torch.device, optional): Where to keep the shadow (e.g. ``'cpu'``
             to keep the 5.7 GB fp32 shadow off the GPU; the shared frozen parameters
             stay where they are).
@@ -37,7 +43,7 @@ class TrainableFP32EMA(ExponentialMovingAverage):
 
     def __init__(self, model: nn.Module, momentum: float = 1e-4, interval: int = 1,
                  device: Optional[torch.device] = None, update_buffers: bool = False,
-                 decay_warmup: bool = False) -> None:
+                 decay_warmup: bool = False, compensate_interval: bool = True) -> None:
         if update_buffers:
             raise ValueError('TrainableFP32EMA averages parameters only (update_buffers=False)')
         frozen = {id(p): p for p in model.parameters() if not p.requires_grad}
@@ -63,11 +69,21 @@ class TrainableFP32EMA(ExponentialMovingAverage):
         self.avg_parameters = {n: own[n] for n in names}
         self.momentum = momentum
         self.decay_warmup = decay_warmup
+        self.compensate_interval = compensate_interval
 
     def avg_func(self, averaged_param: torch.Tensor, source_param: torch.Tensor,
                  steps: int) -> None:
         """shadow <- shadow + (1 - decay) (param - shadow), in fp32."""
-        averaged_param.lerp_(source_param.float(), self.momentum_at(int(steps)))
+        averaged_param.lerp_(source_param.float(), self.update_momentum(int(steps)))
+
+    def update_momentum(self, steps: int) -> float:
+        """``1 - decay`` of the update made at ``steps`` (a multiple of the interval)."""
+        if self.interval == 1 or not self.compensate_interval:
+            return self.momentum_at(steps)
+        keep = 1.0
+        for j in range(steps - self.interval + 1, steps + 1):
+            keep *= 1.0 - self.momentum_at(j)
+        return 1.0 - keep
 
     def momentum_at(self, steps: int) -> float:
         """``1 - decay`` of the update made when ``steps`` updates were made before."""

@@ -71,7 +71,9 @@ def scored_split_identity(dataset_meta: Optional[dict], num_scored: int,
 
     Args:
         dataset_meta (dict, optional): The dataset's metainfo (``dataset_name`` and,
-            for MeViS, ``mevis_version`` and ``split``).
+            for MeViS, ``mevis_version`` and ``split``). Counts are checked only for
+            ``dataset_name='mevis'``: other data in the MeViS layout (the synthetic
+            benchmark) name themselves otherwise.
         num_scored (int): Distinct expressions scored.
         protocol (str, optional): The protocol's name (Ref-DAVIS17).
 
@@ -87,7 +89,7 @@ def scored_split_identity(dataset_meta: Optional[dict], num_scored: int,
                                   ('protocol', protocol)) if v is not None}
     identity['num_expressions'] = num_scored
     warnings = []
-    if 'mevis_version' in identity:
+    if identity.get('dataset') == 'mevis' and 'mevis_version' in identity:
         identity['description'] = describe_mevis(identity['mevis_version'],
                                                  identity.get('split'), num_scored)
         warning = check_expression_count(num_scored, identity.get('split', ''),

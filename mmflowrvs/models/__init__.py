@@ -3,7 +3,9 @@ from .data_preprocessors import *  # noqa: F401,F403
 from .decoders import *  # noqa: F401,F403
 from .detectors import *  # noqa: F401,F403
 from .heads import *  # noqa: F401,F403
+from .layers import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
 from .samplers import *  # noqa: F401,F403
+from .task_modules import *  # noqa: F401,F403
 from .text_encoders import *  # noqa: F401,F403
 from .vaes import *  # noqa: F401,F403

@@ -1,34 +1,9 @@
 """Small helpers shared by the Wan components."""
-import os
-from typing import Optional, Union
+from typing import Iterable, Optional, Union
 
 import torch
 
-
-def resolve_subfolder(pretrained: Optional[str], subfolder: str) -> str:
-    """Returns ``pretrained/subfolder`` after checking it holds a config.
-
-    Args:
-        pretrained (str): The diffusers-format Wan folder (``model.pretrained``).
-        subfolder (str): ``transformer``, ``vae``, ``text_encoder`` or ``tokenizer``.
-
-    Raises:
-        ValueError: If ``pretrained`` is not set.
-        FileNotFoundError: If the folder or the subfolder's config is missing.
-    """
-    if not pretrained:
-        raise ValueError(f'no Wan folder given: set model.pretrained (needed for {subfolder}/)')
-    if not os.path.isdir(pretrained):
-        raise FileNotFoundError(
-            f'Wan folder not found: {pretrained!r} (model.pretrained must name a local '
-            'diffusers-format Wan 2.1 folder; tools/misc/make_tiny_wan.py makes a toy one)')
-    path = os.path.join(pretrained, subfolder)
-    marker = 'tokenizer_config.json' if subfolder == 'tokenizer' else 'config.json'
-    if not os.path.isfile(os.path.join(path, marker)):
-        raise FileNotFoundError(
-            f'Wan folder {pretrained!r} has no {subfolder}/{marker}: expected the diffusers '
-            'layout transformer/ vae/ text_encoder/ tokenizer/')
-    return path
+from mmflowrvs.utils.wan_folder import wan_subfolder
 
 
 def to_dtype(dtype: Union[str, torch.dtype, None]) -> Optional[torch.dtype]:
@@ -62,7 +37,7 @@ def load_wan_vae(pretrained: Optional[str], subfolder: str = 'vae', load_weights
         AutoencoderKLWan: The VAE.
     """
     from diffusers import AutoencoderKLWan
-    path = resolve_subfolder(pretrained, subfolder)
+    path = wan_subfolder(pretrained, subfolder)
     if load_weights:
         return AutoencoderKLWan.from_pretrained(path)
     return AutoencoderKLWan.from_config(AutoencoderKLWan.load_config(path))
@@ -97,3 +72,37 @@ def decode_unclamped(vae, z: torch.Tensor) -> torch.Tensor:
                                   feat_idx=vae._conv_idx, first_chunk=(i == 0)))
     vae.clear_cache()
     return torch.cat(frames, dim=2)
+
+
+def encode_chunks(vae, chunks: Iterable[torch.Tensor]) -> torch.Tensor:
+    """Runs ``AutoencoderKLWan``'s causal chunk-by-chunk encoding on chunks that the
+    caller makes one at a time.
+
+    ``AutoencoderKLWan.encode`` slices its input into frame 0, frames 1-4, 5-8, ...
+    and passes each slice through the encoder with a cache of the previous slice's
+    features (the encoder is causal in time). This runs the same loop on
+    ``chunks`` given in that order, so only one chunk needs to exist in the input
+    space at a time: for a long video that is the difference between one chunk of
+    float frames and the whole video of them. The result equals ``encode``'s on the
+    concatenated chunks (tested).
+
+    Args:
+        vae (AutoencoderKLWan): With ``encoder`` and ``quant_conv``, no spatial
+            tiling, no patchify (Wan 2.1).
+        chunks (iterable[Tensor]): (B, 3, T_i, H, W) in the VAE's dtype: T_0 = 1,
+            then 4 frames each.
+
+    Returns:
+        Tensor: (B, 2 z_dim, T', H/8, W/8) posterior parameters (mean, log-variance),
+        as ``DiagonalGaussianDistribution`` takes them.
+    """
+    vae.clear_cache()
+    out = []
+    try:
+        for chunk in chunks:
+            vae._enc_conv_idx = [0]
+            out.append(vae.encoder(chunk, feat_cache=vae._enc_feat_map,
+                                   feat_idx=vae._enc_conv_idx))
+    finally:
+        vae.clear_cache()
+    return vae.quant_conv(torch.cat(out, 2))

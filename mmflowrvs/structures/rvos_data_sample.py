@@ -1,8 +1,27 @@
 """The data sample that carries one (video, expression) pair through mmflowrvs."""
-from typing import Optional
-
 import torch
 from mmengine.structures import BaseDataElement
+
+
+def tensor_field(name: str, doc: str) -> property:
+    """A data field that only takes tensors, as mmdet's data samples declare theirs.
+
+    Args:
+        name (str): The field's name; the value is kept in ``_<name>``.
+        doc (str): What the field holds.
+    """
+    private = f'_{name}'
+
+    def get(self) -> torch.Tensor:
+        return getattr(self, private)
+
+    def set(self, value: torch.Tensor) -> None:
+        self.set_field(value, private, dtype=torch.Tensor)
+
+    def delete(self) -> None:
+        delattr(self, private)
+
+    return property(get, set, delete, doc)
 
 
 class RVOSDataSample(BaseDataElement):
@@ -32,38 +51,7 @@ class RVOSDataSample(BaseDataElement):
             probability at ``ori_shape`` (only when the model is asked for it).
     """
 
-    @property
-    def gt_masks(self) -> torch.Tensor:
-        return self._gt_masks
-
-    @gt_masks.setter
-    def gt_masks(self, value: torch.Tensor) -> None:
-        self.set_field(value, '_gt_masks', dtype=torch.Tensor)
-
-    @gt_masks.deleter
-    def gt_masks(self) -> None:
-        del self._gt_masks
-
-    @property
-    def pred_masks(self) -> torch.Tensor:
-        return self._pred_masks
-
-    @pred_masks.setter
-    def pred_masks(self, value: torch.Tensor) -> None:
-        self.set_field(value, '_pred_masks', dtype=torch.Tensor)
-
-    @pred_masks.deleter
-    def pred_masks(self) -> None:
-        del self._pred_masks
-
-    @property
-    def pred_scores(self) -> Optional[torch.Tensor]:
-        return self._pred_scores
-
-    @pred_scores.setter
-    def pred_scores(self, value: torch.Tensor) -> None:
-        self.set_field(value, '_pred_scores', dtype=torch.Tensor)
-
-    @pred_scores.deleter
-    def pred_scores(self) -> None:
-        del self._pred_scores
+    gt_masks = tensor_field('gt_masks', '(T, H, W) target mask (bool).')
+    pred_masks = tensor_field('pred_masks', '(T, H, W) predicted mask at ori_shape (bool).')
+    pred_scores = tensor_field('pred_scores',
+                               '(T, H, W) float16 foreground probability at ori_shape.')

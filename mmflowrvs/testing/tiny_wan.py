@@ -36,13 +36,15 @@ occluded overlapping does never always direction changes changing reverses
 
 
 def build_offline_tokenizer(words: Iterable[str], out_dir: Optional[str] = None,
-                            max_length: int = 256):
+                            max_length: int = 256, lower_case: bool = True):
     """Builds a word-level fast tokenizer (lower-cased, punctuation split).
 
     Args:
         words (Iterable[str]): Vocabulary words (deduplicated, lower-cased).
         out_dir (str, optional): If given, ``save_pretrained`` there.
         max_length (int): ``model_max_length`` of the tokenizer.
+        lower_case (bool): Lower-case the text and the words (True) or keep the
+            case (False: case-sensitive, as UMT5's real tokenizer is).
 
     Returns:
         transformers.PreTrainedTokenizerFast: Pads with id 0, appends ``</s>`` (id 1).
@@ -53,11 +55,12 @@ def build_offline_tokenizer(words: Iterable[str], out_dir: Optional[str] = None,
 
     vocab = {'<pad>': 0, '</s>': 1, '<unk>': 2}
     for w in words:
-        w = w.lower()
+        w = w.lower() if lower_case else w
         if w and w not in vocab:
             vocab[w] = len(vocab)
     tok = Tokenizer(WordLevel(vocab=vocab, unk_token='<unk>'))
-    tok.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Lowercase()])
+    tok.normalizer = normalizers.Sequence(
+        [normalizers.NFKC()] + ([normalizers.Lowercase()] if lower_case else []))
     tok.pre_tokenizer = pre_tokenizers.Sequence(
         [pre_tokenizers.WhitespaceSplit(), pre_tokenizers.Punctuation()])
     tok.post_processor = processors.TemplateProcessing(
@@ -78,8 +81,16 @@ def _synthetic_words() -> list:
         return []
 
 
+def tokenizer_words(extra_words: Iterable[str] = ()) -> list:
+    """The toy tokenizers' vocabulary: ``BASE_VOCAB``, the synthetic benchmark's words
+    and ``extra_words``, lower-cased, deduplicated and sorted."""
+    words = list(BASE_VOCAB) + _synthetic_words() + [w.lower() for w in extra_words]
+    return sorted(set(w for w in words if re.fullmatch(r"[a-z0-9'-]+", w)))
+
+
 def make_tiny_wan(out_dir: str, seed: int = 0, extra_words: Iterable[str] = (),
-                  arch: Optional[dict] = None, weights: str = 'random') -> str:
+                  arch: Optional[dict] = None, weights: str = 'random',
+                  case_sensitive: bool = False) -> str:
     """Writes a tiny, randomly initialised diffusers-format Wan 2.1 T2V folder.
 
     Layout: ``transformer/ vae/ text_encoder/ tokenizer/ scheduler/ model_index.json``.
@@ -92,6 +103,8 @@ def make_tiny_wan(out_dir: str, seed: int = 0, extra_words: Iterable[str] = (),
         weights (str): ``'random'`` (randomly initialised weights saved with
             ``save_pretrained``) or ``'none'`` (only the ``config.json`` files: enough
             to build the architecture, e.g. the real size on the meta device).
+        case_sensitive (bool): A case-sensitive tokenizer (as UMT5's) whose
+            vocabulary also holds each word capitalised. Defaults to False.
 
     Returns:
         str: ``out_dir``.
@@ -108,11 +121,13 @@ def make_tiny_wan(out_dir: str, seed: int = 0, extra_words: Iterable[str] = (),
 
     if weights not in ('random', 'none'):
         raise ValueError(f"weights must be 'random' or 'none', got {weights!r}")
-    words = list(BASE_VOCAB) + _synthetic_words() + [w.lower() for w in extra_words]
-    words = sorted(set(w for w in words if re.fullmatch(r"[a-z0-9'-]+", w)))
+    words = tokenizer_words(extra_words)
+    if case_sensitive:
+        words += [w.capitalize() for w in words if w.capitalize() != w]
     if weights == 'none':
         write_wan_configs(out_dir, arch)
-        build_offline_tokenizer(words, os.path.join(out_dir, 'tokenizer'))
+        build_offline_tokenizer(words, os.path.join(out_dir, 'tokenizer'),
+                                lower_case=not case_sensitive)
         return out_dir
     WanTransformer3DModel(**kwargs(arch['transformer'])).save_pretrained(
         os.path.join(out_dir, 'transformer'))
@@ -121,7 +136,8 @@ def make_tiny_wan(out_dir: str, seed: int = 0, extra_words: Iterable[str] = (),
     te_cfg['vocab_size'] = max(te_cfg['vocab_size'], len(words) + 3)
     te_cfg.pop('model_type', None)
     UMT5EncoderModel(UMT5Config(**te_cfg)).save_pretrained(os.path.join(out_dir, 'text_encoder'))
-    build_offline_tokenizer(words, os.path.join(out_dir, 'tokenizer'))
+    build_offline_tokenizer(words, os.path.join(out_dir, 'tokenizer'),
+                            lower_case=not case_sensitive)
     UniPCMultistepScheduler(prediction_type='flow_prediction', use_flow_sigmas=True,
                             flow_shift=3.0).save_pretrained(os.path.join(out_dir, 'scheduler'))
     index = dict(_class_name='WanPipeline',

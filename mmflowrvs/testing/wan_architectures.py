@@ -7,6 +7,7 @@ folder's ``config.json`` files without weights, which is enough to instantiate t
 real-size model on the meta device; :func:`~mmflowrvs.testing.make_tiny_wan` writes
 a complete, randomly initialised toy folder.
 """
+import copy
 import json
 import os
 from typing import Dict
@@ -31,23 +32,20 @@ WAN21_T2V_1_3B: Dict[str, dict] = dict(
         eos_token_id=1, decoder_start_token_id=0),
 )
 
-TINY_WAN: Dict[str, dict] = dict(
-    transformer=dict(
-        _class_name='WanTransformer3DModel',
-        patch_size=[1, 2, 2], num_attention_heads=2, attention_head_dim=24,
-        in_channels=16, out_channels=16, text_dim=32, freq_dim=32, ffn_dim=96,
-        num_layers=2, cross_attn_norm=True, qk_norm='rms_norm_across_heads', eps=1e-6,
-        image_dim=None, added_kv_proj_dim=None, rope_max_seq_len=1024),
-    vae=dict(
-        _class_name='AutoencoderKLWan',
-        base_dim=8, z_dim=16, dim_mult=[1, 2, 4, 4], num_res_blocks=1, attn_scales=[],
-        temperal_downsample=[False, True, True], dropout=0.0),
-    text_encoder=dict(
-        architectures=['UMT5EncoderModel'], model_type='umt5',
-        vocab_size=512, d_model=32, d_kv=8, d_ff=64, num_layers=2, num_decoder_layers=2,
-        num_heads=4, relative_attention_num_buckets=32, relative_attention_max_distance=128,
-        dropout_rate=0.0, layer_norm_epsilon=1e-6, feed_forward_proj='gated-gelu',
-        tie_word_embeddings=False, pad_token_id=0, eos_token_id=1, decoder_start_token_id=0),
+
+def _with_sizes(arch: Dict[str, dict], **sizes: dict) -> Dict[str, dict]:
+    """A copy of ``arch`` with some values of some components replaced."""
+    return {name: {**copy.deepcopy(cfg), **sizes.get(name, {})} for name, cfg in arch.items()}
+
+
+# The real architecture at toy widths and depths (and no dropout), for tests.
+TINY_WAN: Dict[str, dict] = _with_sizes(
+    WAN21_T2V_1_3B,
+    transformer=dict(num_attention_heads=2, attention_head_dim=24, text_dim=32, freq_dim=32,
+                     ffn_dim=96, num_layers=2),
+    vae=dict(base_dim=8, num_res_blocks=1),
+    text_encoder=dict(vocab_size=512, d_model=32, d_kv=8, d_ff=64, num_layers=2,
+                      num_decoder_layers=2, num_heads=4, dropout_rate=0.0),
 )
 
 

@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from .compat_probes import (ddp_rejects_cpu_device_ids, dist_launcher_fails_without_cuda,
+                            fsdp_full_state_dict_fails_on_cpu, fsdp_rejects_cpu_device_id,
                             runner_checkpoint_fails_to_load, runner_writes_checkpoint_in_place)
 
 
@@ -118,6 +119,46 @@ def _ddp_without_device_ids_on_cpu() -> None:
     cls.__init__ = __init__
 
 
+def _fsdp_cpu_device_id() -> None:
+    """On a machine without CUDA, ``MMFullyShardedDataParallel`` gets
+    ``device_id=cpu`` instead of ``FSDPStrategy``'s accelerator index."""
+    from mmengine.model.wrappers import fully_sharded_distributed as fsdp_module
+
+    cls = fsdp_module.MMFullyShardedDataParallel
+    original_init = cls.__init__
+    if getattr(original_init, '_mmflowrvs', False):
+        return
+
+    def __init__(self, module, *args, **kwargs):
+        if not torch.cuda.is_available() and isinstance(kwargs.get('device_id'), int):
+            kwargs['device_id'] = torch.device('cpu')
+        original_init(self, module, *args, **kwargs)
+
+    __init__._mmflowrvs = True
+    cls.__init__ = __init__
+
+
+def _fsdp_no_cpu_offload_without_cuda() -> None:
+    """On a machine without CUDA, ``FSDPStrategy(state_dict_cfg='full')`` gathers the
+    checkpoint without ``offload_to_cpu`` (the tensors already live on the CPU, and
+    the offload makes the gather fail)."""
+    from mmengine._strategy.fsdp import FSDPStrategy
+
+    original = FSDPStrategy._init_state_dict_cfg
+    if getattr(original, '_mmflowrvs', False):
+        return
+
+    def _init_state_dict_cfg(self, state_dict_cfg) -> None:
+        original(self, state_dict_cfg)
+        if not torch.cuda.is_available():
+            for cfg in (self.state_dict_config, self.optim_state_dict_config):
+                if getattr(cfg, 'offload_to_cpu', False):
+                    cfg.offload_to_cpu = False
+
+    _init_state_dict_cfg._mmflowrvs = True
+    FSDPStrategy._init_state_dict_cfg = _init_state_dict_cfg
+
+
 def _atomic_runner_checkpoints() -> None:
     """Runner checkpoints go to ``<file>.tmp`` first, then are renamed (atomic on
     POSIX): a run killed while saving leaves the previous checkpoint intact, never a
@@ -163,6 +204,15 @@ COMPAT_FIXES: Tuple[CompatFix, ...] = (
               'mmengine 0.10.7 (Runner.wrap_model passes device_ids=[LOCAL_RANK]) with '
               'torch DDP, which refuses device_ids for CPU modules (checked with torch 2.13)',
               _ddp_without_device_ids_on_cpu, ddp_rejects_cpu_device_ids),
+    CompatFix('fsdp_cpu_device_id',
+              'mmengine 0.10.7 (FSDPStrategy passes device_id=LOCAL_RANK) with torch FSDP, '
+              'which needs an accelerator for an integer device_id (checked with torch 2.13)',
+              _fsdp_cpu_device_id, fsdp_rejects_cpu_device_id),
+    CompatFix('fsdp_cpu_state_dict',
+              "mmengine 0.10.7 (FSDPStrategy's state_dict_cfg='full' sets offload_to_cpu) "
+              'with torch 2.13 FSDP, whose full-state gather fails on CPU-only machines '
+              'when offloading',
+              _fsdp_no_cpu_offload_without_cuda, fsdp_full_state_dict_fails_on_cpu),
     CompatFix('atomic_checkpoints',
               'mmengine 0.10.7 (save_checkpoint writes the final file in place)',
               _atomic_runner_checkpoints, runner_writes_checkpoint_in_place),

@@ -16,13 +16,16 @@ from contextlib import contextmanager
 from typing import Iterator, List
 
 
-@contextmanager
-def _single_process_env() -> Iterator[None]:
+def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
-        port = sock.getsockname()[1]
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def _single_process_env() -> Iterator[None]:
     env = dict(RANK='0', WORLD_SIZE='1', LOCAL_RANK='0', MASTER_ADDR='127.0.0.1',
-               MASTER_PORT=str(port))
+               MASTER_PORT=str(_free_port()))
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
@@ -108,3 +111,64 @@ def runner_writes_checkpoint_in_place() -> bool:
         finally:
             builtins.open = real_open
     return osp.abspath(path) in opened
+
+
+def fsdp_rejects_cpu_device_id() -> bool:
+    """``MMFullyShardedDataParallel`` over a CPU module raises when given
+    ``device_id=0`` (an accelerator index), as ``FSDPStrategy`` gives it."""
+    import torch
+    import torch.distributed as dist
+    from mmengine.model.wrappers import MMFullyShardedDataParallel
+    if torch.cuda.is_available():
+        raise RuntimeError('run this probe with CUDA hidden (CUDA_VISIBLE_DEVICES=)')
+    with _single_process_env():
+        dist.init_process_group('gloo')
+        try:
+            MMFullyShardedDataParallel(module=torch.nn.Linear(2, 2), device_id=0)
+        except RuntimeError:
+            return True
+    return False
+
+
+def _gather_full_state_dict(rank: int, port: int, offload: bool, optim_offload: bool) -> None:
+    """Worker of :func:`fsdp_full_state_dict_fails_on_cpu` (two gloo processes)."""
+    import torch
+    import torch.distributed as dist
+    from torch.distributed.fsdp import FullOptimStateDictConfig, FullStateDictConfig
+    from torch.distributed.fsdp import FullyShardedDataParallel as FSDP
+    from torch.distributed.fsdp import StateDictType
+    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
+    dist.init_process_group('gloo', rank=rank, world_size=2)
+    try:
+        model = FSDP(torch.nn.Linear(4, 4), device_id=torch.device('cpu'))
+        optim = torch.optim.AdamW(model.parameters())
+        model(torch.ones(2, 4)).sum().backward()
+        optim.step()
+        with FSDP.state_dict_type(model, StateDictType.FULL_STATE_DICT,
+                                  FullStateDictConfig(rank0_only=True, offload_to_cpu=offload),
+                                  FullOptimStateDictConfig(rank0_only=True,
+                                                           offload_to_cpu=optim_offload)):
+            model.state_dict()
+            FSDP.optim_state_dict(model, optim)
+    finally:
+        dist.destroy_process_group()
+
+
+def fsdp_full_state_dict_fails_on_cpu() -> bool:
+    """Two CPU processes under ``FSDPStrategy(state_dict_cfg='full')`` fail to gather
+    the checkpoint (torch 2.13's FSDP offloads to CPU tensors it already holds on the
+    CPU and errors out, or crashes, while gathering)."""
+    import torch
+    import torch.multiprocessing as mp
+    from mmengine._strategy.fsdp import FSDPStrategy
+    if torch.cuda.is_available():
+        raise RuntimeError('run this probe with CUDA hidden (CUDA_VISIBLE_DEVICES=)')
+    strategy = FSDPStrategy(state_dict_cfg='full')
+    offload = strategy.state_dict_config.offload_to_cpu
+    optim_offload = strategy.optim_state_dict_config.offload_to_cpu
+    try:
+        mp.spawn(_gather_full_state_dict, args=(_free_port(), offload, optim_offload),
+                 nprocs=2)
+    except Exception:  # a worker raised or died (ProcessRaisedException / ProcessExitedException)
+        return True
+    return False

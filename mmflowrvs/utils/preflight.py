@@ -56,3 +56,35 @@ def check_paths(cfg: Config, mode: str = 'train') -> None:
         if ann and not os.path.exists(ann):
             raise FileNotFoundError(f"annotation file of {ds.get('type', 'dataset')} not "
                                     f'found: {ann!r}')
+
+
+def check_strategy(cfg: Config) -> None:
+    """Checks that the config's distributed strategy can run on this machine.
+
+    Raises:
+        ValueError: naming the config and what is missing: DeepSpeed's package or a
+            CUDA GPU for ``DeepSpeedStrategy``; an ``EMAHook`` with
+            ``FSDPStrategy`` (the EMA copies the model, which FSDP has sharded).
+    """
+    strategy = cfg.get('strategy') or {}
+    kind = strategy.get('type') if isinstance(strategy, dict) else type(strategy).__name__
+    where = f'{cfg.filename or "the config"}: strategy={kind}'
+    if kind == 'DeepSpeedStrategy':
+        import importlib.util
+
+        import torch
+        if importlib.util.find_spec('deepspeed') is None:
+            raise ValueError(f'{where} needs the deepspeed package (pip install deepspeed, on '
+                             'a machine with CUDA GPUs); it is not installed here. '
+                             'configs/flowrvs_mevis_fsdp.py shards the model without it '
+                             '(also on CPU / gloo)')
+        if not torch.cuda.is_available():
+            raise ValueError(f'{where} needs CUDA GPUs (DeepSpeed ZeRO); this machine has '
+                             'none. configs/flowrvs_mevis_fsdp.py runs on CPU / gloo')
+    if kind == 'FSDPStrategy':
+        emas = [h['type'] for h in cfg.get('custom_hooks') or []
+                if str(h.get('type')).endswith('EMAHook')]
+        if emas:
+            raise ValueError(f'{where} with custom_hooks {emas[0]}: the EMA copies the '
+                             'model, whose parameters FSDP has sharded; remove the EMA hook '
+                             'or train with data parallelism (configs/flowrvs_mevis.py)')

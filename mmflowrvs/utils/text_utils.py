@@ -28,6 +28,18 @@ def clean_expression(text: str, lower: bool = True) -> str:
     return text.lower() if lower else text
 
 
+def normalize_expression(text: str, lower: bool = True) -> str:
+    """What the reference's datasets do to an expression: whitespace collapsed (and
+    the ends stripped), lower-cased if ``lower``; nothing else.
+
+    The cleaning proper (:func:`clean_expression`) is the text encoder's, applied
+    once to what the dataset gives: cleaning in the dataset too would unescape HTML
+    twice (``&amp;amp;`` -> ``&``, where the reference gives ``&amp;``).
+    """
+    text = ' '.join(text.split())
+    return text.lower() if lower else text
+
+
 def _same_case(new: str, old: str) -> str:
     if old.isupper():
         return new.upper()

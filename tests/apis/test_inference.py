@@ -69,3 +69,32 @@ def test_init_model_missing_checkpoint(tiny_wan_dir):
     cfg = Config.fromfile(BASE_MODEL_CFG)
     with pytest.raises(FileNotFoundError, match='nope.pth'):
         init_model(cfg, 'nope.pth', cfg_options={'model.pretrained': tiny_wan_dir})
+
+
+def test_inference_runs_the_config_test_pipeline(tiny_wan_dir):
+    """The config's test resize (64 x 64 here) is what inference uses: one rule."""
+    from mmflowrvs.apis.inference import build_inference_pipeline
+    cfg = Config.fromfile('configs/quickstart/flowrvs_tiny_synthetic.py')
+    assert 'inference_max_size' not in cfg
+    steps = [type(t).__name__ for t in build_inference_pipeline(cfg).transforms]
+    assert 'LoadRVOSFramesFromNDArray' in steps and 'LoadRVOSFrames' not in steps
+    item = build_inference_pipeline(cfg)(dict(
+        video_id='v', exp_id='*', frames=_frames(3, 50, 70), frame_ids=['0', '1', '2'],
+        expressions=[dict(exp_id='0', expression='a', obj_ids=[], no_target=False)]))
+    assert tuple(item['inputs'].shape) == (3, 3, 32, 64)  # inside 64 x 64, multiples of 16
+    broken = Config(dict(test_dataloader=dict(dataset=dict(pipeline=[
+        dict(type='UniformSampleFrames'), dict(type='PackRVOSInputs')]))))
+    with pytest.raises(ValueError, match='LoadRVOSFrames'):
+        build_inference_pipeline(broken)
+
+
+def test_inference_windows(tiny_model):
+    frames = _frames(t=9, h=20, w=30)
+    one = inference_rvos(tiny_model, frames, ['a', 'b'])
+    fits = inference_rvos(tiny_model, frames, ['a', 'b'], window=dict(frames=9, overlap=4))
+    assert all(np.array_equal(x, y) for x, y in zip(one, fits))
+    two = inference_rvos(tiny_model, frames, 'a', window=dict(frames=5, overlap=2))
+    assert two[0].shape == (9, 20, 30)
+    assert tiny_model.window is None  # the setting is only for that call
+    with pytest.raises(ValueError, match=r'inference_rvos\(window=...\).frames'):
+        inference_rvos(tiny_model, frames, 'a', window=dict(frames=6, overlap=2))

@@ -1,4 +1,4 @@
-"""Every config loads and its model builds against a tiny Wan folder."""
+"""Every config loads and its model builds against a tiny Wan (or RoBERTa) folder."""
 import glob
 import os
 
@@ -37,10 +37,13 @@ def _tiny_store(wan: str, tmp_path, dtype=None) -> str:
 
 
 @pytest.mark.parametrize('path', CONFIGS, ids=lambda p: os.path.relpath(p, REPO))
-def test_config_builds(path, tiny_wan_dir, tmp_path):
+def test_config_builds(path, tiny_wan_dir, tiny_roberta_dir, tmp_path):
     cfg = Config.fromfile(path)
     assert cfg.default_scope == 'mmflowrvs'
-    cfg.model.pretrained = tiny_wan_dir
+    if cfg.model.type == 'ReferFormer':  # no Wan folder: a RoBERTa folder for its text
+        cfg.model.text_encoder.pretrained = tiny_roberta_dir
+    else:
+        cfg.model.pretrained = tiny_wan_dir
     if 'text_encoder' in cfg.model:
         cfg.model.text_encoder.max_length = 8
         if cfg.model.text_encoder.get('cache_dir'):  # a store made from the same folder
@@ -52,8 +55,9 @@ def test_config_builds(path, tiny_wan_dir, tmp_path):
         assert cfg.train_dataloader.dataset.type
     if cfg.get('custom_hooks'):
         for hook in cfg.custom_hooks:
-            if hook['type'] == 'EMAHook':
+            if hook['type'].endswith('EMAHook'):  # fp32 shadow, kept exact when validating
                 assert hook['ema_type'] == 'TrainableFP32EMA'
+                assert hook['type'] == 'FP32EMAHook'
 
 
 def test_24gb_config_serves_text_from_the_store(tiny_wan_dir, tmp_path):
@@ -81,3 +85,16 @@ def test_paradigm_configs_are_children_of_flowrvs_mevis_naming_their_row(name, r
     assert cfg.model.head.start_point == cfg.model.sampler.start_point
     assert cfg.model.head.prediction == cfg.model.sampler.prediction
     assert cfg.model.text_encoder.max_length == 256  # the rest of the recipe is inherited
+
+
+@pytest.mark.parametrize('name', ['flowrvs_mevis.py', 'flowrvs_ref-ytvos.py',
+                                  'flowrvs_ref-davis_zero-shot.py', 'flowrvs_mevis_24gb.py',
+                                  'flowrvs_mevis-valid-server.py',
+                                  'flowrvs_mevis_release-2510.py'])
+def test_paper_configs_test_video_level_one_clip(name):
+    """The paper's inference: every video one clip (no windows), its expressions one at a
+    time (the per-expression masks), one item per video in testing."""
+    cfg = Config.fromfile(os.path.join(REPO, 'configs', name))
+    assert cfg.model.test_cfg.window is None
+    assert cfg.model.test_cfg.expression_batch == 1
+    assert cfg.test_dataloader.dataset.video_level is True

@@ -30,7 +30,9 @@ def test_mevis_config_train_and_val(mevis):
     assert out['inputs'].shape[0] == 3 and s.gt_masks.shape[1:] == s.img_shape
     assert s.img_shape[0] % 32 == 0 and s.img_shape[1] % 32 == 0
     val = _dataset('mevis.py', 'val_dataloader', root, split='train')
-    s = val[0]['data_samples']
+    video = val[0]['data_samples']  # video-level: one item per video
+    assert len(video) >= 1 and all(e.video_id == video.video_id for e in video)
+    s = video[0]
     assert s.img_shape == (480, 640) and s.gt_masks.shape == (4, 24, 32)  # GT at ori_shape
     assert s.num_frames == 4  # every listed frame
 
@@ -41,9 +43,10 @@ def test_ytvos_and_davis_configs(ytvos):
     train.pipeline.transforms[0].num_frames = 3
     assert train[0]['inputs'].shape[0] == 3
     test = _dataset('ref_ytvos.py', 'test_dataloader', root)
-    assert len(test) == 2 and 'gt_masks' not in test[0]['data_samples']
+    assert all('gt_masks' not in e for e in test[0]['data_samples'])  # video-level items
+    assert sum(len(test[i]['data_samples']) for i in range(len(test))) == 2
     davis = _dataset('ref_davis.py', 'test_dataloader', root, split='train')
-    assert davis[0]['data_samples'].anno_index == 0
+    assert davis[0]['data_samples'][0].anno_index == 0
 
 
 def test_synthetic_config_and_forked_workers(tmp_path):
@@ -58,7 +61,7 @@ def test_synthetic_config_and_forked_workers(tmp_path):
     batch = next(iter(loader))
     assert len(batch['inputs']) == 2 and len(batch['data_samples']) == 2
     val = _dataset('synthetic_rvos.py', 'val_dataloader', root)
-    s = val[0]['data_samples']
+    s = val[0]['data_samples'][0]  # video-level: the video's first expression
     assert s.img_shape == (64, 64) and s.gt_masks.shape[1:] == (96, 96)
 
 

@@ -34,3 +34,14 @@ def test_swaps_to_an_expression_of_the_same_video_with_another_target(tmp_path):
     item = swapped[0]
     assert item['data_samples'].expression == swapped.get_data_info(0)['expression']
     assert item['data_samples'].gt_masks.shape[0] == len(base.get_data_info(0)['frame_ids'])
+
+
+def test_a_video_level_dataset_is_refused_naming_the_option(tmp_path):
+    root = str(tmp_path / 'synth')
+    subprocess.run([sys.executable, 'tools/dataset_converters/make_synthetic_rvos.py', root,
+                    '--num-train', '1', '--num-valid', '1', '--frames', '9-9', '--size',
+                    '32x32'], cwd=REPO, check=True, capture_output=True)
+    import pytest
+    with pytest.raises(ValueError, match='video_level=False'):
+        ExpressionSwapDataset(dict(type='MeViSDataset', data_root=root, split='valid_u',
+                                   test_mode=True, video_level=True, pipeline=[]))

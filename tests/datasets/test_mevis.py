@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from mmflowrvs.datasets import MeViSDataset
+from .rvos_fixtures import edit_json
 
 TEST_PIPELINE = [dict(type='UniformSampleFrames', num_frames=None),
                  dict(type='LoadRVOSFrames'), dict(type='LoadRVOSMasks'),
@@ -130,3 +131,23 @@ def test_version_is_detected_or_set_and_goes_into_the_metainfo(mevis):
     assert _build(root, test_mode=True, version='v2').metainfo['mevis_version'] == 'v2'
     with pytest.raises(ValueError, match="version must be one of \\('v1', 'v2'\\)"):
         _build(root, test_mode=True, version='2')
+
+
+def test_expression_is_cleaned_once_by_the_text_encoder(mevis):
+    """The dataset only collapses whitespace (and lower-cases in training); the text
+    encoder cleans: HTML is unescaped once, as the reference does."""
+    from mmflowrvs.models.text_encoders.umt5_text_encoder import UMT5TextEncoder
+    root, _ = mevis
+    raw = '  Tom &amp;amp; "Jerry"\\ &nbsp;Left '
+
+    def edit(meta):
+        meta['videos']['vidA']['expressions']['0']['exp'] = raw
+
+    edit_json(os.path.join(root, 'train', 'meta_expressions.json'), edit)
+    for test_mode, want in ((True, 'Tom &amp; Jerry \xa0Left'),
+                            (False, 'tom &amp; jerry \xa0left')):
+        ds = _build(root, test_mode=test_mode)
+        text = ds.get_data_info(_find(ds, 'vidA', '0'))['expression']
+        collapsed = ' '.join(raw.split())
+        assert text == (collapsed if test_mode else collapsed.lower())
+        assert UMT5TextEncoder.clean_prompts([text]) == [want]

@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from mmflowrvs.datasets import SYNTHETIC_VOCAB, MeViSDataset
+from mmflowrvs.datasets import SYNTHETIC_VOCAB, MeViSDataset, SyntheticRVOSDataset
 from mmflowrvs.datasets.synthetic_rvos import make_synthetic_rvos
 
 PIPE = [dict(type='UniformSampleFrames', num_frames=None), dict(type='LoadRVOSFrames'),
@@ -84,6 +84,12 @@ def test_cli(tmp_path):
     ds = MeViSDataset(data_root=out, split='valid_u', test_mode=True, pipeline=PIPE)
     s = ds[0]
     assert s['inputs'].shape[2:] == (48, 64) and s['data_samples'].gt_masks.any()
+    # the benchmark's own dataset class: the same items, under its own name
+    syn = SyntheticRVOSDataset(data_root=out, split='valid_u', test_mode=True, pipeline=PIPE)
+    assert syn.metainfo['dataset_name'] == 'synthetic_rvos'
+    assert ds.metainfo['dataset_name'] == 'mevis'
+    assert [syn.get_data_info(i) for i in range(len(syn))] == \
+        [ds.get_data_info(i) for i in range(len(ds))]
 
 
 def test_radius_range_sets_the_shape_size():

@@ -56,3 +56,43 @@ def test_decay_warmup_follows_diffusers_closed_form():
 def test_without_warmup_the_decay_is_constant():
     ema = TrainableFP32EMA(nn.Linear(2, 2), momentum=1e-4)
     assert [ema.momentum_at(t) for t in (1, 10, 1000)] == [1e-4] * 3
+
+
+def _run_ema(values, **kwargs):
+    """The shadow after one update per entry of ``values`` (the weight at that step)."""
+    net = nn.Linear(1, 1, bias=False)
+    ema = TrainableFP32EMA(net, momentum=0.05, **kwargs)
+    for v in values:
+        with torch.no_grad():
+            net.weight.fill_(v)
+        ema.update_parameters(net)
+    return ema.module.weight.item()
+
+
+def test_interval_one_is_the_every_step_recursion_bitwise():
+    torch.manual_seed(0)
+    values = torch.randn(50).tolist()
+    for warmup in (False, True):
+        expected = torch.tensor([[values[0]]])  # the first update copies
+        ema = TrainableFP32EMA(nn.Linear(1, 1, bias=False), momentum=0.05, interval=1,
+                               decay_warmup=warmup)
+        for n, v in enumerate(values[1:], start=1):
+            expected = expected.lerp(torch.tensor([[v]]), ema.momentum_at(n))
+        assert _run_ema(values, interval=1, decay_warmup=warmup) == expected.item()
+
+
+def test_every_k_steps_equals_every_step_when_weights_hold_within_a_window():
+    """Weights that change only at the start of each window of k steps: the update
+    every k-th step (k decays at once) gives the every-step EMA; without the
+    compensation the average lags (a k-fold longer horizon)."""
+    torch.manual_seed(0)
+    k = 10
+    levels = torch.randn(8).tolist()
+    values = [levels[0]] + [levels[1 + (j - 1) // k] for j in range(1, 7 * k + 1)]
+    for warmup in (False, True):
+        every = _run_ema(values, interval=1, decay_warmup=warmup)
+        sparse = _run_ema(values, interval=k, decay_warmup=warmup)
+        lagging = _run_ema(values, interval=k, decay_warmup=warmup,
+                           compensate_interval=False)
+        assert abs(sparse - every) < 1e-6, (sparse, every)
+        assert abs(lagging - every) > 1e-2, (lagging, every)

@@ -6,7 +6,7 @@ from skimage.morphology import disk
 
 from mmflowrvs.evaluation.functional import (boundary_radius, db_eval_boundary, db_eval_iou,
                                              db_eval_jf, db_statistics, disk_dilate, seg2bmap)
-from .reference_measures import ref_bmap, ref_f, ref_iou
+from mmflowrvs.testing.reference_measures import ref_bmap, ref_f, ref_iou
 
 
 def _blobs(rng, h, w, n):

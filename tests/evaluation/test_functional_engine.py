@@ -12,7 +12,7 @@ from skimage.morphology import disk
 from mmflowrvs.evaluation.functional import boundary_match, boundary_tiles
 from mmflowrvs.evaluation.functional.bit_planes import (lane_counts, pack_frames,
                                                         sparse_lane_counts)
-from .reference_measures import ref_bmap
+from mmflowrvs.testing.reference_measures import ref_bmap
 
 
 def _ref_counts(gt: np.ndarray, pred: np.ndarray, radius: int) -> np.ndarray:

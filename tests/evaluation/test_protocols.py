@@ -9,7 +9,7 @@ import torch
 from mmflowrvs.evaluation import (RefDAVISMetric, RVOSMetric, check_expression_count,
                                   summarize_expressions)
 from mmflowrvs.structures.rvos_data_sample import RVOSDataSample
-from .reference_measures import ref_f, ref_iou
+from mmflowrvs.testing.reference_measures import ref_f, ref_iou
 from .test_ref_davis_metric import H, T, W, make_davis_tree
 
 
@@ -56,6 +56,19 @@ def test_rvos_metric_records_the_version_and_warns_about_the_count(tmp_path):
     assert out['dataset']['num_expressions'] == 3
     assert out['warnings'] == [check_expression_count(3, 'valid_u', 'v2')]
     assert '904 fewer' in out['warnings'][0]
+
+
+def test_data_in_the_mevis_layout_under_another_name_are_not_count_checked(tmp_path):
+    """The synthetic benchmark is in the MeViS layout but names itself: no warning."""
+    metric = RVOSMetric(outfile_prefix=str(tmp_path / 'scores'))
+    metric.dataset_meta = dict(dataset_name='synthetic_rvos', mevis_version='v2',
+                               split='valid_u')
+    gt = np.ones((2, 8, 8), bool)
+    metric.process({}, [_sample('v', '0', gt)])
+    metric.evaluate(1)
+    out = json.loads((tmp_path / 'scores.json').read_text())
+    assert out['warnings'] == []
+    assert out['dataset']['description'] == 'synthetic_rvos: 1 expressions scored'
 
 
 def test_an_expression_scored_twice_is_an_error():

@@ -10,7 +10,7 @@ from mmflowrvs.evaluation import RefDAVISMetric, merge_object_scores
 from mmflowrvs.evaluation.functional import evaluate_unsupervised
 from mmflowrvs.evaluation.prediction_io import davis_palette
 from mmflowrvs.structures.rvos_data_sample import RVOSDataSample
-from .reference_measures import ref_f, ref_iou
+from mmflowrvs.testing.reference_measures import ref_f, ref_iou
 
 T, H, W = 4, 24, 32
 
@@ -129,3 +129,25 @@ def test_format_only_uses_scores(tmp_path):
     assert ids.shape == (H, W) and (ids == 2).all()
     with pytest.raises(ValueError, match='davis_root'):
         RefDAVISMetric()
+
+
+def test_video_level_results_keep_the_numbers(tmp_path):
+    """Video-level samples (every annotator's expressions of a video, one dataset item)
+    store one result per video and score as the per-expression samples."""
+    gts = make_davis_tree(tmp_path / 'DAVIS')
+    scores = {}
+    for mode in ('flat', 'video'):
+        metric = RefDAVISMetric(davis_root=str(tmp_path / 'DAVIS'),
+                                outfile_prefix=str(tmp_path / mode))
+        for v, ids in gts.items():  # one process() call per dataset item (video)
+            samples = [_sample(v, 0, 1, ids == 1), _sample(v, 0, 2, ids == 1),
+                       _sample(v, 1, 1, ids == 1), _sample(v, 1, 2, ids == 2)]
+            if mode == 'video':
+                for s in samples:
+                    s['video_level'] = True
+            metric.process({}, samples)
+        assert len(metric.results) == (2 if mode == 'video' else 8)
+        scores[mode] = metric.evaluate(len(metric.results))
+    assert scores['video'] == pytest.approx(scores['flat'])
+    assert scores['video']['anno_1/J&F'] == pytest.approx(100.0)
+    assert scores['video']['anno_0/J&F'] < 100.0

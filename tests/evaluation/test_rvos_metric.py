@@ -106,3 +106,44 @@ def test_through_mmengine_evaluator():
     evaluator.process([_sample('v', '0', gt, gt), _sample('v', '1', gt, pred)])
     res = evaluator.evaluate(2)
     assert res['mevis/J'] == pytest.approx(75.0) and res['mevis/J&F'] == pytest.approx(75.0)
+
+
+def test_video_level_results_keep_per_expression_counts():
+    """Video-level samples of one video are one result (the dataset's item), scored
+    per expression: same numbers as the per-expression samples."""
+    from mmengine.evaluator import Evaluator
+    gt = _box(2, 10, 10, 2, 6, 2, 6)
+    pred = gt.copy()
+    pred[0] = False
+    flat = Evaluator(dict(type='RVOSMetric'))
+    flat.process([_sample('v', '0', gt, gt), _sample('v', '1', gt, pred),
+                  _sample('w', '0', gt, pred)])
+    video = Evaluator(dict(type='RVOSMetric'))
+    samples = [_sample('v', '0', gt, gt), _sample('v', '1', gt, pred),
+               _sample('w', '0', gt, pred)]
+    for s in samples:
+        s.set_metainfo(dict(video_level=True))
+    video.process(samples[:2])
+    video.process(samples[2:])
+    assert len(video.metrics[0].results) == 2  # one per video
+    ref, got = flat.evaluate(3), video.evaluate(2)
+    assert got == pytest.approx(ref)
+    assert got['J'] == pytest.approx(100 * (1 + 0.5 + 0.5) / 3)
+
+
+def test_dump_results_keeps_every_expression_of_video_level_items(tmp_path):
+    """tools/test.py --out: the pickle holds every expression, not as many as videos."""
+    import pickle
+
+    from mmengine.evaluator import Evaluator
+    gt = _box(2, 10, 10, 2, 6, 2, 6)
+    out = str(tmp_path / 'preds.pkl')
+    evaluator = Evaluator(dict(type='DumpRVOSResults', out_file_path=out))
+    for video, exps in (('v', '012'), ('w', '01')):
+        evaluator.process([_sample(video, e, gt, gt, video_level=True) for e in exps])
+    assert evaluator.evaluate(2) == {}  # size = 2 videos
+    with open(out, 'rb') as f:
+        dumped = pickle.load(f)
+    assert [(d['video_id'], d['exp_id']) for d in dumped] == [
+        ('v', '0'), ('v', '1'), ('v', '2'), ('w', '0'), ('w', '1')]
+    assert dumped[0]['pred_masks'].shape == (2, 10, 10)

@@ -41,3 +41,18 @@ def make_batch(num=2, t=5, size=(32, 48), ori=(40, 60), seed=0, prompts=None):
         inputs.append(frames)
         samples.append(s)
     return dict(inputs=inputs, data_samples=samples)
+
+
+def write_tuned_vae(model, wan_dir: str, path: str, nested: bool = True) -> str:
+    """Writes ``tuned_vae.pth`` as the authors release it: the Wan folder's encoder and
+    ``model``'s mask decoder as one AutoencoderKLWan state dict with ``vae.``-prefixed
+    keys, under ``'model'`` if ``nested``."""
+    import os
+
+    from diffusers import AutoencoderKLWan
+    full = AutoencoderKLWan.from_pretrained(os.path.join(wan_dir, 'vae'))
+    sd = {f'vae.{k}': v for k, v in full.state_dict().items()
+          if not k.startswith(('decoder.', 'post_quant_conv.'))}
+    sd.update({f'vae.{k}': v for k, v in model.mask_decoder.vae.state_dict().items()})
+    torch.save(dict(model=sd) if nested else sd, path)
+    return path

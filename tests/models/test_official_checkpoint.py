@@ -7,7 +7,7 @@ import torch
 from mmengine.config import Config
 
 from mmflowrvs.apis import init_model
-from ._builders import BASE_MODEL_CFG, build_tiny_flowrvs, make_batch
+from ._builders import BASE_MODEL_CFG, build_tiny_flowrvs, make_batch, write_tuned_vae
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CONVERTER = os.path.join(REPO, 'tools', 'model_converters', 'flowrvs_official_to_mmflowrvs.py')
@@ -22,7 +22,6 @@ def _perturb(module, scale, seed):
 
 def _official_files(tmp_path, wan_dir, use_dvi):
     """A tiny model saved in the authors' formats: DiT {'model','ema_model'}, tuned VAE."""
-    from diffusers import AutoencoderKLWan
     src = build_tiny_flowrvs(wan_dir, backbone=dict(type='WanBackbone', use_dvi=use_dvi))
     _perturb(src.backbone, 0.02, 1)
     _perturb(src.mask_decoder, 0.02, 2)
@@ -32,13 +31,9 @@ def _official_files(tmp_path, wan_dir, use_dvi):
                ema_model=dict(shadow_params=shadow, decay=0.9999, optimization_step=123,
                               min_decay=0.0, update_after_step=0, use_ema_warmup=False,
                               inv_gamma=1.0, power=2 / 3))
-    full_vae = AutoencoderKLWan.from_pretrained(os.path.join(wan_dir, 'vae'))
-    vae_sd = {f'vae.{k}': v for k, v in full_vae.state_dict().items()
-              if not k.startswith(('decoder.', 'post_quant_conv.'))}
-    vae_sd.update({f'vae.{k}': v for k, v in src.mask_decoder.vae.state_dict().items()})
     dit_path, vae_path = str(tmp_path / 'FlowRVS_dit_mevis.pth'), str(tmp_path / 'tuned_vae.pth')
     torch.save(dit, dit_path)
-    torch.save(dict(model=vae_sd), vae_path)
+    write_tuned_vae(src, wan_dir, vae_path)
     return src, shadow, dit_path, vae_path
 
 

@@ -16,7 +16,7 @@ from mmflowrvs.models.checkpoint_meta import apply_checkpoint_meta, read_checkpo
 from mmflowrvs.models.data_preprocessors import RVOSDataPreprocessor
 from mmflowrvs.models.official_checkpoint import convert_dit, convert_official
 from mmflowrvs.registry import MODELS
-from ._builders import make_batch
+from ._builders import make_batch, write_tuned_vae
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CFG_2510 = os.path.join(REPO, 'configs', 'flowrvs_mevis_release-2510.py')
@@ -46,15 +46,6 @@ def _perturbed(cfg):
         for p in list(model.backbone.parameters()) + list(model.mask_decoder.parameters()):
             p.add_(torch.randn(p.shape, generator=g) * 0.02)
     return model.eval()
-
-
-def _tuned_vae(model, wan_dir, path):
-    from diffusers import AutoencoderKLWan
-    full = AutoencoderKLWan.from_pretrained(os.path.join(wan_dir, 'vae'))
-    sd = {f'vae.{k}': v for k, v in full.state_dict().items()
-          if not k.startswith(('decoder.', 'post_quant_conv.'))}
-    sd.update({f'vae.{k}': v for k, v in model.mask_decoder.vae.state_dict().items()})
-    torch.save(sd, path)
 
 
 def _logits(model, seed=0):
@@ -103,7 +94,7 @@ def test_bare_2510_dit_runs_as_released(tmp_path, tiny_wan_dir):
     src = _perturbed(_tiny_cfg(CFG_2510, tiny_wan_dir))
     dit, vae = str(tmp_path / 'FlowRVS_dit_mevis.pth'), str(tmp_path / 'tuned_vae.pth')
     torch.save(src.backbone.transformer.state_dict(), dit)  # bare, no 'model', no EMA
-    _tuned_vae(src, tiny_wan_dir, vae)
+    write_tuned_vae(src, tiny_wan_dir, vae, nested=False)
     out = str(tmp_path / 'converted.pth')
     res = subprocess.run([sys.executable, CONVERTER, '--dit', dit, '--vae', vae, '--out', out,
                           '--release', '2510'], capture_output=True, text=True, cwd=REPO)
@@ -231,7 +222,7 @@ def test_init_model_applies_use_dvi(tmp_path, tiny_wan_dir):
     dit = str(tmp_path / 'dit.pth')
     torch.save(dict(model=src.backbone.transformer.state_dict()), dit)
     vae = str(tmp_path / 'tuned_vae.pth')  # a whole release: strict loading needs the decoder
-    _tuned_vae(src, tiny_wan_dir, vae)
+    write_tuned_vae(src, tiny_wan_dir, vae, nested=False)
     out = str(tmp_path / 'c.pth')
     torch.save(convert_official(dit, vae), out)
     cfg = _tiny_cfg(CFG_CURRENT, tiny_wan_dir)

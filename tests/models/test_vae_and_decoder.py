@@ -44,6 +44,20 @@ def test_decoder_outputs_unclamped_one_channel_logits(tiny_wan_dir):
     assert masks.shape == (2, 9, 50, 70) and masks.dtype == torch.bool
 
 
+def test_resize_clamps_first_as_the_reference_decode(tiny_wan_dir):
+    """Logits [3, -1] resized from 2 to 3 pixels: the middle one is 1.0 from raw
+    logits (mask) but 0.0 from clamped ones (no mask), as AutoencoderKLWan.decode
+    clamps before the reference resizes."""
+    logits = torch.tensor([3.0, -1.0]).view(1, 1, 1, 1, 2)  # (N, 1, T, H, W)
+    dec = WanMaskDecoder(pretrained=tiny_wan_dir)
+    assert dec.clamp_before_resize
+    torch.testing.assert_close(dec.resize_logits(logits, (1, 3)).flatten(),
+                               torch.tensor([1.0, 0.0, -1.0]))
+    dec.clamp_before_resize = False
+    torch.testing.assert_close(dec.resize_logits(logits, (1, 3)).flatten(),
+                               torch.tensor([3.0, 1.0, -1.0]))
+
+
 def test_decoder_is_causal_in_time(tiny_wan_dir):
     dec = WanMaskDecoder(pretrained=tiny_wan_dir)
     z = torch.randn(1, 16, 3, 4, 4)
@@ -112,3 +126,30 @@ def test_rgb_mean_conv_out_starts_from_the_vae_reconstruction(tiny_wan_dir):
     assert torch.allclose(logits[inside], rgb.mean(1, keepdim=True)[inside], atol=1e-5)
     with pytest.raises(ValueError, match='conv_out_init'):
         WanMaskDecoder(tiny_wan_dir, conv_out_init='zeros')
+
+
+@pytest.mark.parametrize('t', [1, 5, 6, 12, 13])
+def test_chunked_video_encode_equals_the_one_shot_encode(tiny_wan_dir, t):
+    """Wan's encoder is causal and diffusers encodes frame 0, then 4 frames at a time
+    with a feature cache: fed chunk by chunk, the latent is bit for bit the one-shot
+    encode of the clip padded (last frame repeated) to 1 (mod 4), and no more than 4
+    frames are asked for at once."""
+    enc = WanVAEEncoder(pretrained=tiny_wan_dir)
+    g = torch.Generator().manual_seed(t)
+    clip = torch.rand(1, 3, t, 16, 24, generator=g) * 2 - 1
+    padded = 1 + -(-(t - 1) // 4) * 4
+    one_shot = enc.encode_video(torch.cat(
+        [clip, clip[:, :, -1:].expand(-1, -1, padded - t, -1, -1)], 2))
+    asked = []
+
+    def frames_fn(a, b):
+        asked.append((a, b))
+        return clip[:, :, a:b].clone()
+
+    chunked = enc.encode_video_chunked(frames_fn, t)
+    assert chunked.shape == one_shot.shape == (1, 16, 1 + (padded - 1) // 4, 2, 3)
+    assert torch.equal(chunked, one_shot)
+    assert asked[0] == (0, 1) and max(b - a for a, b in asked) <= 4
+    assert [a for a, _ in asked] == list(range(0, 1)) + list(range(1, padded, 4))
+    # a second encode starts from an empty cache (no state carried between videos)
+    assert torch.equal(enc.encode_video_chunked(frames_fn, t), one_shot)

@@ -13,7 +13,7 @@ from mmflowrvs.datasets import RVOSDataError
 from mmflowrvs.evaluation import RVOSMetric, write_predictions
 from mmflowrvs.evaluation.prediction_io import davis_palette, write_ref_davis_video
 from mmflowrvs.structures.rvos_data_sample import RVOSDataSample
-from tests.evaluation.reference_measures import ref_f, ref_iou
+from mmflowrvs.testing.reference_measures import ref_f, ref_iou
 from tests.evaluation.test_ref_davis_metric import make_davis_tree
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))

@@ -60,7 +60,8 @@ def test_each_baseline_config_is_shortened_and_swapped(baseline, tmp_path):
     assert cfg.param_scheduler[-1].end == 30 and cfg.param_scheduler[-1].type.startswith('Cos')
     swapped = Config.fromfile(compare.swapped_config(config, str(tmp_path / 'swapped.py')))
     assert swapped.test_dataloader.dataset.type == 'ExpressionSwapDataset'
-    assert swapped.test_dataloader.dataset.dataset == cfg.test_dataloader.dataset
+    assert swapped.test_dataloader.dataset.dataset == dict(cfg.test_dataloader.dataset,
+                                                           video_level=False)
     assert swapped.model == cfg.model
 
 

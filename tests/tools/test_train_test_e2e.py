@@ -41,11 +41,31 @@ def _metrics(text):
 
 @pytest.fixture(scope='module')
 def synth_root(tmp_path_factory):
+    # 3 valid videos (odd: 2 ranks pad the sampler) of several expressions each
     root = str(tmp_path_factory.mktemp('synth'))
     _run([sys.executable, 'tools/dataset_converters/make_synthetic_rvos.py', root,
-          '--num-train', '4', '--num-valid', '2', '--frames', '9-12', '--size', '64x64',
+          '--num-train', '4', '--num-valid', '3', '--frames', '9-12', '--size', '64x64',
           '--max-exps', '3'])
     return root
+
+
+def _valid_expressions(root):
+    """{(video, exp_id): number of frames} of the synthetic valid_u split."""
+    with open(os.path.join(root, 'valid_u', 'meta_expressions.json')) as f:
+        videos = json.load(f)['videos']
+    return {(v, e): len(meta['frames']) for v, meta in videos.items()
+            for e in meta['expressions']}
+
+
+def _written(pred):
+    """{(video, exp_id): number of PNGs} of a MeViS-layout prediction folder."""
+    return {tuple(os.path.relpath(d, pred).split(os.sep)): len(os.listdir(d))
+            for d in glob.glob(os.path.join(pred, '*', '*'))}
+
+
+def _expressions_scored(text):
+    """Sum of the per-video expression counts the metric logs."""
+    return sum(int(n) for n in re.findall(r': [\d.]+ \((\d+) exp\)', text))
 
 
 def _options(wan, root, iters, extra=()):
@@ -79,15 +99,32 @@ def trained(tmp_path_factory, tiny_wan_dir, synth_root):
 
 def test_test_py_j_and_f_equal_eval_predictions_on_the_written_pngs(
         trained, tiny_wan_dir, synth_root, tmp_path):
+    """Video-level testing (the config's default) writes and scores every (video,
+    expression), its J&F is eval_predictions' on its PNGs, and it equals the
+    per-expression path (video_level=False): the same PNGs, the same numbers."""
     _, ckpt = trained
-    pred = str(tmp_path / 'pred')
-    out = _run([sys.executable, 'tools/test.py', CONFIG, ckpt, '--work-dir', str(tmp_path / 'w'),
-                '--pred-dir', pred, '--show-dir', 'overlays',
-                *_options(tiny_wan_dir, synth_root, 6)])
-    j, f, jf = _metrics(out.stdout + out.stderr)
-    pngs = glob.glob(os.path.join(pred, '*', '*', '*.png'))
-    assert pngs, 'no prediction PNGs written'
-    assert glob.glob(str(tmp_path / 'w' / '*' / 'overlays' / '*.mp4'))
+    expected = _valid_expressions(synth_root)
+    assert len(expected) > 3, 'the fixture needs several expressions per video'
+    runs = {}
+    for mode, extra in (('video', []), ('per-expression',
+                                        ['test_dataloader.dataset.video_level=False'])):
+        pred = str(tmp_path / mode)
+        out = _run([sys.executable, 'tools/test.py', CONFIG, ckpt,
+                    '--work-dir', str(tmp_path / f'w_{mode}'), '--pred-dir', pred,
+                    *(['--show-dir', 'overlays'] if mode == 'video' else []),
+                    *_options(tiny_wan_dir, synth_root, 6, extra)])
+        text = out.stdout + out.stderr
+        assert _written(pred) == expected, mode  # one folder per expression, every frame
+        assert _expressions_scored(text) == len(expected), mode
+        runs[mode] = (_metrics(text), pred)
+    assert glob.glob(str(tmp_path / 'w_video' / '*' / 'overlays' / '*.mp4'))
+    (j, f, jf), pred = runs['video']
+    assert 0 < jf < 100  # the masks are neither all empty nor all perfect
+    assert runs['per-expression'][0] == (j, f, jf)
+    for png in glob.glob(os.path.join(pred, '*', '*', '*.png')):
+        other = os.path.join(runs['per-expression'][1], os.path.relpath(png, pred))
+        with open(png, 'rb') as a, open(other, 'rb') as b:
+            assert a.read() == b.read(), png
     js = str(tmp_path / 'scores.json')
     _run([sys.executable, 'tools/eval_predictions.py', '--dataset', 'mevis', '--data-root',
           os.path.join(synth_root, 'valid_u'), '--pred', pred, '--names', 'ours', '--json', js])
@@ -113,12 +150,19 @@ def test_two_process_training_stays_in_sync_and_its_loss_falls(tiny_wan_dir, syn
 
 
 def test_two_process_testing_equals_one_process(trained, tiny_wan_dir, synth_root, tmp_path):
+    """Video-level testing on 2 gloo processes shards by video (3 videos: the sampler
+    pads one, which the evaluator drops) and scores every expression once, as 1 process."""
     _, ckpt = trained
+    expected = _valid_expressions(synth_root)
     one = _run([sys.executable, 'tools/test.py', CONFIG, ckpt, '--work-dir', str(tmp_path / 'a'),
                 *_options(tiny_wan_dir, synth_root, 6)])
     two = _run(['bash', 'tools/dist_test.sh', CONFIG, ckpt, '2', '--work-dir',
-                str(tmp_path / 'b'), *_options(tiny_wan_dir, synth_root, 6)])
-    assert _metrics(one.stdout + one.stderr) == _metrics(two.stdout + two.stderr)
+                str(tmp_path / 'b'), '--pred-dir', str(tmp_path / 'pred'),
+                *_options(tiny_wan_dir, synth_root, 6)])
+    one_text, two_text = one.stdout + one.stderr, two.stdout + two.stderr
+    assert _metrics(one_text) == _metrics(two_text)
+    assert _expressions_scored(one_text) == _expressions_scored(two_text) == len(expected)
+    assert _written(str(tmp_path / 'pred')) == expected  # each rank wrote its videos
 
 
 def test_missing_paths_fail_at_start(tiny_wan_dir, synth_root, tmp_path):

@@ -82,6 +82,7 @@ def test_importing_mmflowrvs_changes_nothing_in_torch_or_mmengine():
     # the snapshot sees the fixes once they are applied (so it would see them on import)
     patched = set(changed['apply_changed'])
     for key in ['mmengine.dist.utils._init_dist_pytorch',
+                'mmengine._strategy.fsdp.FSDPStrategy._init_state_dict_cfg',
                 'mmengine.runner.runner.save_checkpoint',
                 'mmengine.model.wrappers.distributed.MMDistributedDataParallel.__init__',
                 'mmengine.logging.history_buffer.HistoryBuffer.__getstate__',

@@ -3,12 +3,14 @@
 Usage::
 
     python tools/analysis_tools/benchmark_data.py [--workers 0 1 2] [--clips 24]
-        [--size 720x1280] [--num-videos 6] [--keep DIR]
+        [--size 720x1280] [--num-videos 6] [--keep DIR] [--backend {pil,cv2}]
 
-Generates MeViS-like frames (1280x720 JPEG) with ``make_synthetic_rvos`` in a temporary
-folder, builds ``MeViSDataset`` with the reference training pipeline (anchor + 2 local +
-14 global frames -> reference resize/crop to 480x832 -> flip -> pack) and prints clips/s
-for each number of dataloader workers, plus the dataset's memory per worker.
+First times one frame resize (bilinear, the size the test pipelines give: 720x1280 ->
+464x832) with each resize backend, side by side. Then generates MeViS-like frames
+(1280x720 JPEG) with ``make_synthetic_rvos`` in a temporary folder, builds
+``MeViSDataset`` with the reference training pipeline (anchor + 2 local + 14 global
+frames -> reference resize/crop to 480x832 with ``--backend`` -> flip -> pack) and prints
+clips/s for each number of dataloader workers, plus the dataset's memory per worker.
 """
 import argparse
 import os.path as osp
@@ -16,10 +18,13 @@ import pickle
 import tempfile
 import time
 
+import numpy as np
 import torch
 from mmengine.dataset import pseudo_collate
 
 from mmflowrvs.datasets import MeViSDataset
+from mmflowrvs.datasets.transforms import InferenceResize
+from mmflowrvs.datasets.transforms.resize_backends import BACKENDS, resize_frames
 from mmflowrvs.datasets.synthetic_rvos import make_synthetic_rvos
 from mmflowrvs.utils import register_all_modules
 
@@ -31,6 +36,23 @@ PIPELINE = [
     dict(type='RVOSRandomFlip'),
     dict(type='PackRVOSInputs'),
 ]
+
+
+def resize_speed(hw, repeats: int = 30) -> None:
+    """Prints ms per frame of the bilinear resize to the test size, per backend."""
+    out = InferenceResize().out_size(hw)
+    rng = np.random.default_rng(0)
+    frames = [rng.integers(0, 256, (*hw, 3), dtype=np.uint8) for _ in range(4)]
+    print(f'| resize {hw[1]}x{hw[0]} -> {out[1]}x{out[0]} (bilinear) | ms per frame |')
+    print('|---|---|')
+    times = {b: [] for b in BACKENDS}
+    for _ in range(repeats):  # interleaved, so both see the same machine load
+        for backend in BACKENDS:
+            start = time.perf_counter()
+            resize_frames(frames, out, 'bilinear', backend)
+            times[backend].append((time.perf_counter() - start) / len(frames))
+    for backend in BACKENDS:
+        print(f'| {backend} | {1000 * float(np.median(times[backend])):.2f} |')
 
 
 def measure(dataset: MeViSDataset, workers: int, clips: int) -> float:
@@ -58,9 +80,14 @@ def main() -> None:
     p.add_argument('--flat', action='store_true',
                    help='flat-colour frames (default: textured, natural-JPEG-like)')
     p.add_argument('--keep', default=None, help='generate here instead of a temp dir')
+    p.add_argument('--backend', choices=BACKENDS, default='pil',
+                   help="the training resize's backend (FlowRVS configs: pil)")
     args = p.parse_args()
     register_all_modules()
     h, w = (int(v) for v in args.size.split('x'))
+    resize_speed((h, w))
+    pipeline = [dict(t, backend=args.backend) if t['type'] == 'ReferenceTrainResize' else t
+                for t in PIPELINE]
     with tempfile.TemporaryDirectory() as tmp:
         root = args.keep or tmp
         start = time.time()
@@ -70,7 +97,7 @@ def main() -> None:
         print(f'generated {args.num_videos} videos at {w}x{h} in {time.time() - start:.1f}s '
               f'({osp.getsize(jpg) / 1024:.0f} KiB per JPEG)')
         dataset = MeViSDataset(data_root=root, split='train', anchor_stride=17,
-                               pipeline=PIPELINE)
+                               pipeline=pipeline)
         shape = dataset[0]['inputs'].shape
         print(f'{len(dataset)} items; clip (T, 3, H, W) = {tuple(shape)}')
         print(f'dataset memory: {dataset.store_nbytes() / 1024:.1f} KiB serialised '

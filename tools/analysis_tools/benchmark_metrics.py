@@ -1,8 +1,9 @@
 """J and F speed: mmflowrvs vs the straightforward per-frame way, per object size.
 
-The reference below is the official davis2017-evaluation approach written out
-from metrics.md: per frame, J with numpy sums and F with boundary maps on the
-full frame, ``skimage`` disk and ``cv2.dilate``. Ours is ``db_eval_jf`` (J and
+The reference (``mmflowrvs.testing.reference_measures``) is the official
+davis2017-evaluation approach written out from metrics.md: per frame, J with
+numpy sums and F with boundary maps on the full frame, ``skimage`` disk and
+``cv2.dilate``. Ours is ``db_eval_jf`` (J and
 F of a whole video in one pass, as the metrics use it). Both run on one core
 (OpenCV, BLAS and OpenMP threads set to 1 before numpy is imported), side by
 side on the same videos: an object of every size from a few pixels to the
@@ -32,55 +33,15 @@ from typing import Callable, List, Tuple  # noqa: E402
 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
-from skimage.morphology import disk  # noqa: E402
 
 from mmflowrvs.evaluation.functional import db_eval_jf  # noqa: E402
+from mmflowrvs.testing.reference_measures import ref_f, ref_iou  # noqa: E402
 
 # (label, area of the ellipse as a fraction of the frame); None: empty frames,
 # 'full': GT = the whole frame, the prediction misses a moving corner
 SIZES = (('empty frames', None), ('a few pixels', 1e-5), ('1/1000', 1e-3),
          ('1/64', 1 / 64), ('1/8', 1 / 8), ('1/2', 1 / 2), ('most (ellipse > frame)', 1.2),
          ('whole frame', 'full'))
-
-
-def ref_iou(gt: np.ndarray, pred: np.ndarray) -> float:
-    """Per-frame J, the straightforward way."""
-    inter = np.sum(gt & pred)
-    union = np.sum(gt | pred)
-    return 1.0 if union == 0 else inter / union
-
-
-def _ref_bmap(m: np.ndarray) -> np.ndarray:
-    e = np.zeros_like(m)
-    s = np.zeros_like(m)
-    se = np.zeros_like(m)
-    e[:, :-1] = m[:, 1:]
-    s[:-1, :] = m[1:, :]
-    se[:-1, :-1] = m[1:, 1:]
-    b = (m ^ e) | (m ^ s) | (m ^ se)
-    b[-1, :] = m[-1, :] ^ e[-1, :]
-    b[:, -1] = m[:, -1] ^ s[:, -1]
-    b[-1, -1] = 0
-    return b
-
-
-def ref_f(gt: np.ndarray, pred: np.ndarray, bound_th: float = 0.008) -> float:
-    """Per-frame F, the official way (full frame, skimage disk, cv2.dilate)."""
-    radius = math.ceil(bound_th * math.hypot(*gt.shape))
-    b_pred, b_gt = _ref_bmap(pred), _ref_bmap(gt)
-    pred_dil = cv2.dilate(b_pred.astype(np.uint8), disk(radius).astype(np.uint8))
-    gt_dil = cv2.dilate(b_gt.astype(np.uint8), disk(radius).astype(np.uint8))
-    n_pred, n_gt = np.sum(b_pred), np.sum(b_gt)
-    if n_pred == 0 and n_gt > 0:
-        p, r = 1.0, 0.0
-    elif n_pred > 0 and n_gt == 0:
-        p, r = 0.0, 1.0
-    elif n_pred == 0 and n_gt == 0:
-        p, r = 1.0, 1.0
-    else:
-        p = np.sum(b_pred * gt_dil) / float(n_pred)
-        r = np.sum(b_gt * pred_dil) / float(n_gt)
-    return 0.0 if p + r == 0 else 2 * p * r / (p + r)
 
 
 def make_video(seed: int, frames: int, height: int, width: int,

@@ -2,7 +2,7 @@
 
 Usage:
     python tools/analysis_tools/benchmark_train_step.py CONFIG [--frames 17] \\
-        [--size 480x832] [--steps 3] [--device cuda|cpu] [--rows plan straightforward ...]
+        [--size 480x832] [--steps 3] [--device cuda|cpu] [--levers plan straightforward ...]
         [--wan-folder DIR] [--mem-budget-gb 15]
 
 The architecture is the config's at the real size (``--wan-folder``: a folder of
@@ -39,6 +39,8 @@ PROMPT = 'the monkey that jumps to the left'
 ROWS: Dict[str, tuple] = {
     'straightforward': ((), 'fp32 DiT, no checkpointing, fp32 VAE, for-loop AdamW, EMA each step'),
     'plan': (('ckpt', 'bf16', 'vae_bf16', 'fused', 'ema_host_k10'), 'the 24 GB plan'),
+    'plan-ema-each-step': (('ckpt', 'bf16', 'vae_bf16', 'fused'),
+                           'plan - fp32 EMA on the device, updated every step'),
     'plan-no-ema': (('ckpt', 'bf16', 'vae_bf16', 'fused', 'no_ema'),
                     'plan without the EMA shadow'),
     'plan-no-ema-no-ckpt': (('bf16', 'vae_bf16', 'fused', 'no_ema'),
@@ -49,7 +51,13 @@ ROWS: Dict[str, tuple] = {
                             'plan - no EMA, for-loop AdamW instead of fused'),
     'bf16-only': (('bf16',), 'straightforward + bf16 DiT (bf16 AdamW states)'),
     'ckpt-only': (('ckpt',), 'straightforward + gradient checkpointing'),
+    # not a training step: N updates of the fp32 EMA shadow of the bf16 DiT
+    'ema-update': (('bf16', 'ema_only'), 'one TrainableFP32EMA update of the bf16 DiT '
+                   '(s/step = s per update; with interval k it runs every k-th step)'),
+    'ema-update-host': (('bf16', 'ema_only', 'ema_host_k10'),
+                        'ema-update with the shadow in host memory (the plan: every 10th step)'),
 }
+SAMPLE = 4096  # values per parameter tensor watched for bf16 updates lost to rounding
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -60,10 +68,17 @@ def parse_args(argv=None) -> argparse.Namespace:
                    'value or one for all')
     p.add_argument('--steps', type=int, default=3)
     p.add_argument('--device', default='cuda')
-    p.add_argument('--rows', nargs='+', default=['straightforward', 'plan'], choices=list(ROWS))
+    p.add_argument('--levers', '--rows', dest='levers', nargs='+',
+                   default=['straightforward', 'plan'], choices=list(ROWS),
+                   help='rows to run: the straightforward path, the plan, the plan with '
+                   'one lever undone, ... (see ROWS)')
     p.add_argument('--wan-folder', default=None)
     p.add_argument('--mem-budget-gb', type=float, default=15.0,
                    help='rows predicted above this are not run')
+    p.add_argument('--mem-margin-gb', type=float, default=3.0,
+                   help='CPU: before a row, wait (up to --max-wait-s) until the machine has '
+                   'the row\'s predicted memory + this much available')
+    p.add_argument('--max-wait-s', type=float, default=1800.0)
     p.add_argument('--peak-tflops', type=float, default=989.0,
                    help='accelerator bf16 dense peak for MFU (H100/H200 SXM: 989)')
     p.add_argument('--one-row', default=None, help=argparse.SUPPRESS)
@@ -90,10 +105,64 @@ def train_flops(a: dict, tokens: int, text_len: int, ckpt: bool) -> float:
     return fwd * (4 if ckpt else 3)
 
 
-def predicted_static_gb(levers, params: float) -> float:
+def predicted_static_gb(levers, params: float, gpu: bool = False) -> float:
+    """Weights + gradients + AdamW states (the parameters' dtype) + fp32 EMA shadow
+    (on a GPU, a shadow kept in host memory is not counted)."""
     w = 2 if 'bf16' in levers else 4
-    ema = 0 if 'no_ema' in levers else 4
+    ema = 0 if 'no_ema' in levers or (gpu and 'ema_host_k10' in levers) else 4
+    if 'ema_only' in levers:
+        return params * (w + ema) / GIB + 0.6
     return params * (w + w + 2 * w + ema) / GIB + 0.6  # + VAE enc/dec (fp32) and runtime
+
+
+def wait_for_memory(need_gb: float, margin_gb: float, max_wait_s: float) -> bool:
+    """On a shared CPU machine: waits until MemAvailable >= need + margin."""
+    deadline = time.time() + max_wait_s
+    while True:
+        with open('/proc/meminfo') as f:
+            avail = next(int(ln.split()[1]) for ln in f if ln.startswith('MemAvailable'))
+        if avail * 1024 / GIB >= need_gb + margin_gb:
+            return True
+        if time.time() > deadline:
+            return False
+        time.sleep(30)
+
+
+def ema_update_row(args, model, device) -> dict:
+    """Times ``TrainableFP32EMA.update_parameters`` on the DiT alone (no step)."""
+    import torch
+    from mmflowrvs.engine.trainable_ema import TrainableFP32EMA
+    dit = model.backbone
+    host = 'ema_host_k10' in ROWS[args.one_row][0]
+    ema = TrainableFP32EMA(dit, momentum=1e-4, decay_warmup=True,
+                           device=torch.device('cpu') if host else None)
+    ema.update_parameters(dit)  # the first update copies
+    times = []
+    for _ in range(args.steps):
+        start = time.perf_counter()
+        ema.update_parameters(dit)
+        if device.type == 'cuda':
+            torch.cuda.synchronize()
+        times.append(time.perf_counter() - start)
+    out = dict(row=args.one_row, clip='-', tokens=0, sec=sum(times) / len(times),
+               first=times[0], loss=float('nan'),
+               rss_gb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / GIB,
+               trainable=sum(p.numel() for p in dit.parameters() if p.requires_grad))
+    if device.type == 'cuda':
+        out.update(alloc_gb=torch.cuda.max_memory_allocated() / GIB,
+                   reserved_gb=torch.cuda.max_memory_reserved() / GIB)
+    return out
+
+
+def lost_update_share(before, grads, params) -> float:
+    """Share of the watched values with a nonzero gradient that the optimizer step left
+    unchanged (AdamW moves every such value: these updates were lost to rounding)."""
+    lost = total = 0
+    for b, g, p in zip(before, grads, params):
+        moved = g != 0
+        lost += int((moved & (b == p.detach().flatten()[:SAMPLE])).sum())
+        total += int(moved.sum())
+    return lost / max(total, 1)
 
 
 def make_store(cfg, out: str) -> str:
@@ -101,11 +170,12 @@ def make_store(cfg, out: str) -> str:
     from mmflowrvs.models.text_encoders.embedding_store import (ShardWriter, encoder_fingerprint,
                                                                  write_index)
     from mmflowrvs.models.text_encoders import UMT5TextEncoder
-    from mmflowrvs.models.utils import resolve_subfolder, to_dtype
+    from mmflowrvs.models.utils import to_dtype
+    from mmflowrvs.utils.wan_folder import wan_subfolder
     te = cfg.model.text_encoder
     dtype = to_dtype(te.get('dtype')) or torch.float32
-    fp = encoder_fingerprint(resolve_subfolder(cfg.model.pretrained, 'text_encoder'),
-                             resolve_subfolder(cfg.model.pretrained, 'tokenizer'),
+    fp = encoder_fingerprint(wan_subfolder(cfg.model.pretrained, 'text_encoder'),
+                             wan_subfolder(cfg.model.pretrained, 'tokenizer'),
                              te.get('max_length', 256), dtype)
     with open(os.path.join(cfg.model.pretrained, 'text_encoder', 'config.json')) as f:
         dim = json.load(f)['d_model']
@@ -139,9 +209,10 @@ def run_row(args) -> dict:
     from mmengine.config import Config
     from mmflowrvs.engine.trainable_ema import TrainableFP32EMA
     from mmflowrvs.registry import MODELS
+    from mmengine.registry import init_default_scope
+    import mmflowrvs.models  # noqa: F401 (the model registry alone: no dataset dependencies)
     from mmflowrvs.structures import RVOSDataSample
-    from mmflowrvs.utils import register_all_modules
-    register_all_modules()
+    init_default_scope('mmflowrvs')
     levers = ROWS[args.one_row][0]
     frames, hw = args.clip.split('x', 1)
     t, (h, w) = int(frames), map(int, hw.split('x'))
@@ -160,6 +231,8 @@ def run_row(args) -> dict:
         model = MODELS.build(m)
     materialize(model, device)
     model.to(device)
+    if 'ema_only' in levers:
+        return ema_update_row(args, model, device)
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=5e-5, weight_decay=5e-4,
                             **(dict(fused=True) if 'fused' in levers else dict(foreach=False)))
@@ -175,7 +248,9 @@ def run_row(args) -> dict:
     if device.type == 'cuda':
         torch.cuda.reset_peak_memory_stats()
     times = []
-    for _ in range(args.steps):
+    for step in range(args.steps):
+        if step == args.steps - 1:  # watch a few values of every tensor in the last step
+            before = [p.detach().flatten()[:SAMPLE].clone() for p in params]
         if device.type == 'cuda':
             torch.cuda.synchronize()
         start = time.perf_counter()
@@ -183,6 +258,9 @@ def run_row(args) -> dict:
         loss = sum(v for v in model.loss(inputs, [sample]).values() if v.requires_grad)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
+        if step == args.steps - 1:
+            grads = [p.grad.detach().flatten()[:SAMPLE].clone() if p.grad is not None
+                     else torch.zeros_like(b) for p, b in zip(params, before)]
         opt.step()
         if ema is not None:
             ema.update_parameters(model)
@@ -194,7 +272,8 @@ def run_row(args) -> dict:
     sec = sum(times[1:]) / max(len(times) - 1, 1)  # the first step warms up
     out = dict(row=args.one_row, clip=args.clip, tokens=tokens, sec=sec, first=times[0],
                rss_gb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / GIB,
-               loss=float(loss), trainable=sum(p.numel() for p in params))
+               loss=float(loss), trainable=sum(p.numel() for p in params),
+               unchanged=lost_update_share(before, grads, params))
     if device.type == 'cuda':
         out.update(alloc_gb=torch.cuda.max_memory_allocated() / GIB,
                    reserved_gb=torch.cuda.max_memory_reserved() / GIB,
@@ -218,21 +297,36 @@ def main() -> None:
     params = arch_numbers(args.wan_folder)['dit_params']
     gpu = args.device.startswith('cuda')
     head = ['row', 'clip TxHxW', 'tokens', 'peak alloc/res GB' if gpu else 'peak RSS GB',
-            's/step', 'tokens/s'] + (['TFLOP/s', 'MFU'] if gpu else [])
+            'static GB', 's/step', 'tokens/s'] + (['TFLOP/s', 'MFU'] if gpu else []) + [
+            'lost updates']
     print(f'DiT parameters (from the architecture): {params / 1e9:.3f} B; steps per row: '
-          f'{args.steps} (time: mean after the first); device {args.device}')
+          f'{args.steps} (time: mean after the first); device {args.device}; static GB: '
+          'weights + grads + AdamW states + EMA shadow, predicted; lost updates: share of '
+          f'watched values ({SAMPLE} per tensor) with a nonzero gradient that the last '
+          'optimizer step left unchanged (rounding)')
     print('| ' + ' | '.join(head) + ' |\n|' + '---|' * len(head))
     measured: Dict[str, dict] = {}
-    for clip in clips:
-        for row in args.rows:
+    for i, clip in enumerate(clips):
+        for row in args.levers:
             levers = ROWS[row][0]
-            pred = predicted_static_gb(levers, params)
+            if 'ema_only' in levers and i:  # does not depend on the clip
+                continue
+            pred = predicted_static_gb(levers, params, gpu)
+            need = pred
             base = measured.get(f'plan-no-ema@{clip}')
-            if row == 'plan' and base:  # the host EMA shadow on top of the measured plan
-                pred = base['rss_gb' if not gpu else 'alloc_gb'] + params * 4 / GIB
-            if pred > args.mem_budget_gb:
-                print(f'| {row} | {clip} | | does not fit (predicted {pred:.1f} GB) | | |'
-                      + (' | |' if gpu else ''), flush=True)
+            if row == 'plan-ema-each-step' or (row == 'plan' and not gpu):
+                if base:  # the EMA shadow on top of the measured row without it
+                    need = base['rss_gb' if not gpu else 'alloc_gb'] + params * 4 / GIB
+            cells = [row, clip if 'ema_only' not in levers else '-']
+            if need > args.mem_budget_gb:
+                print('| ' + ' | '.join(cells + ['', f'does not fit (predicted {need:.1f})',
+                                                 f'{pred:.1f}'] + [''] * (len(head) - 5))
+                      + ' |', flush=True)
+                continue
+            if not gpu and not wait_for_memory(need + 1.5, args.mem_margin_gb,
+                                               args.max_wait_s):
+                print('| ' + ' | '.join(cells + ['', 'not run (machine memory in use)']
+                                        + [''] * (len(head) - 4)) + ' |', flush=True)
                 continue
             cmd = [sys.executable, os.path.abspath(__file__), args.config, '--one-row', row,
                    '--clip', clip, '--steps', str(args.steps), '--device', args.device,
@@ -240,19 +334,22 @@ def main() -> None:
             proc = subprocess.run(cmd, capture_output=True, text=True)
             lines = [ln for ln in proc.stdout.splitlines() if ln.startswith('ROW ')]
             if proc.returncode or not lines:
-                print(f'| {row} | {clip} | | failed (rc {proc.returncode}): '
-                      f'{proc.stderr.strip().splitlines()[-1:] } | | |', flush=True)
+                err = (proc.stderr.strip().splitlines() or [''])[-1]
+                print('| ' + ' | '.join(cells + ['', f'failed (rc {proc.returncode}): {err}']
+                                        + [''] * (len(head) - 4)) + ' |', flush=True)
                 continue
             r = json.loads(lines[-1][4:])
             measured[f'{row}@{clip}'] = r
             mem = (f"{r['alloc_gb']:.1f} / {r['reserved_gb']:.1f}" if gpu
                    else f"{r['rss_gb']:.1f}")
-            cells = [row, clip, str(r['tokens']), mem, f"{r['sec']:.1f}",
-                     f"{r['tokens'] / r['sec']:.0f}"]
+            cells += [str(r['tokens'] or '-'), mem, f'{pred:.1f}', f"{r['sec']:.3g}",
+                      f"{r['tokens'] / r['sec']:.3g}" if r['tokens'] else '-']
             if gpu:
-                cells += [f"{r['tflops']:.0f}", f"{100 * r['mfu']:.1f} %"]
+                cells += ([f"{r['tflops']:.0f}", f"{100 * r['mfu']:.1f} %"] if 'tflops' in r
+                          else ['-', '-'])
+            cells.append(f"{100 * r['unchanged']:.1f} %" if 'unchanged' in r else '-')
             print('| ' + ' | '.join(cells) + ' |', flush=True)
-    print('\nrows: ' + '; '.join(f'{k}: {ROWS[k][1]}' for k in args.rows))
+    print('\nrows: ' + '; '.join(f'{k}: {ROWS[k][1]}' for k in args.levers))
 
 
 if __name__ == '__main__':

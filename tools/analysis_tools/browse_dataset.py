@@ -17,6 +17,7 @@ from mmengine.registry import init_default_scope
 from tqdm import tqdm
 
 from mmflowrvs.registry import DATASETS, VISUALIZERS
+from mmflowrvs.structures import RVOSVideoDataSample
 from mmflowrvs.utils import register_all_modules
 
 
@@ -44,14 +45,26 @@ def main() -> None:
     vis_cfg = dict(type='RVOSVisualizer', name='browse_dataset')
     visualizer = VISUALIZERS.build(vis_cfg)
     os.makedirs(args.output_dir, exist_ok=True)
-    n = min(args.show_number, len(dataset))
+    n = 0  # expressions drawn (a video-level item holds several)
     ext = '.mp4' if args.mp4 else '.jpg'
-    for i in tqdm(range(n), desc='browse', unit='sample'):
+    total = min(args.show_number, len(dataset)) if not getattr(dataset, 'video_level', False) \
+        else args.show_number
+    bar = tqdm(total=total, desc='browse', unit='sample')
+    for i in range(len(dataset)):
+        if n >= args.show_number:
+            break
         item = dataset[i]
-        sample = item['data_samples']
-        name = f"{sample.video_id}_{sample.exp_id}_{i}".replace(os.sep, '_')
-        visualizer.add_datasample(name, item['inputs'], sample,
-                                  out_file=osp.join(args.output_dir, name + ext), fps=args.fps)
+        samples = item['data_samples']  # every expression of a video-level item
+        for sample in (samples if isinstance(samples, RVOSVideoDataSample) else [samples]):
+            if n >= args.show_number:
+                break
+            n += 1
+            bar.update(1)
+            name = f"{sample.video_id}_{sample.exp_id}_{i}".replace(os.sep, '_')
+            visualizer.add_datasample(name, item['inputs'], sample,
+                                      out_file=osp.join(args.output_dir, name + ext),
+                                      fps=args.fps)
+    bar.close()
     print(f'{n} samples written to {args.output_dir}')
 
 

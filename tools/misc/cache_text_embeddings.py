@@ -74,6 +74,8 @@ def _flips(dataset_cfg: dict) -> bool:
 
 
 def _expressions_of(info: dict) -> List[str]:
+    if 'expressions' in info:  # a video-level test item: one entry per expression
+        return [e['expression'] for e in info['expressions']]
     value = info.get('expression', info.get('text'))
     if value is None:
         raise KeyError(f'a data item has neither "expression" nor "text": {sorted(info)}')

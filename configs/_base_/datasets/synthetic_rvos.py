@@ -1,7 +1,8 @@
-# The built-in synthetic benchmark (tools/dataset_converters/make_synthetic_rvos.py), read
-# by the real MeViSDataset: quickstart and CI end-to-end data. Small frames (96x96 by
-# default) resized to train_size; short clips.
-dataset_type = 'MeViSDataset'
+# The built-in synthetic benchmark (tools/dataset_converters/make_synthetic_rvos.py), in the
+# MeViS layout and read as MeViS is (SyntheticRVOSDataset): quickstart and CI end-to-end data.
+# Small frames (96x96 by default) resized to train_size; short clips.
+_base_ = './rvos_video_loaders.py'
+dataset_type = 'SyntheticRVOSDataset'
 data_root = 'data/synthetic_rvos/'
 num_frames = 9  # the shortest synthetic video has 9 frames
 train_size = 64  # short side of the training frames
@@ -17,35 +18,18 @@ train_pipeline = [
     dict(type='PackRVOSInputs'),
 ]
 test_pipeline = [
-    dict(type='UniformSampleFrames', num_frames=None),
-    dict(type='LoadRVOSFrames'),
-    dict(type='LoadRVOSMasks'),
+    *_base_.test_pipeline[:3],
     dict(type='InferenceResize', max_hw=test_hw, size_divisor=16),
     dict(type='PackRVOSInputs'),
 ]
 
 train_dataloader = dict(
-    batch_size=1,
     num_workers=0,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        split='train',
-        lower_case=True,  # training lower-cases, as the reference
-        pipeline=train_pipeline))
+    persistent_workers=False,
+    dataset=dict(type=dataset_type, data_root=data_root, pipeline=train_pipeline))
 val_dataloader = dict(
-    batch_size=1,
     num_workers=0,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pseudo_collate'),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        split='valid_u',
-        test_mode=True,
-        lower_case=False,  # the raw case at test, as the reference's inference
-        pipeline=test_pipeline))
+    persistent_workers=False,
+    dataset=dict(type=dataset_type, data_root=data_root, split='valid_u',
+                 pipeline=test_pipeline))
 test_dataloader = val_dataloader

@@ -8,7 +8,9 @@ param_scheduler = [dict(type='MultiStepLR', by_epoch=True, milestones=[30], gamm
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=50, val_interval=5)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
-custom_hooks = [dict(type='EMAHook', ema_type='ExponentialMovingAverage', momentum=1e-4,
-                     update_buffers=False, priority=49)]
+# EMA of the trainable parameters, decay 0.9999 with diffusers EMAModel's warm-up as the
+# reference trains; the fp32 shadow stays exact through validation (FP32EMAHook)
+custom_hooks = [dict(type='FP32EMAHook', ema_type='TrainableFP32EMA', momentum=1e-4,
+                     decay_warmup=True, priority=49)]
 # lr is for 8 GPUs x 1 clip
 auto_scale_lr = dict(enable=False, base_batch_size=8)

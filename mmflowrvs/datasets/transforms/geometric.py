@@ -40,19 +40,21 @@ class ReferenceTrainResize(RVOSTransform):
     """The reference training resize/crop (docs/datasets.md, "Training clips and resizing").
 
     With probability ``1 - crop_prob``: short side ``random(short_sizes)`` with
-    the long side <= ``max_size``. Otherwise: short side ``random(pre_sizes)``,
-    a random crop of h, w in U[crop_min, min(side, crop_max)], then the same
-    final resize. Output sizes are floored to multiples of ``size_divisor``.
-    The crop is done on the original frames (same pixels as cropping the
-    pre-resized ones; one resize instead of two). Frames bilinear, masks
-    nearest, all frames of the clip alike.
+    the long side <= ``max_size``. Otherwise, as the reference does it, in
+    three steps: resize to short side ``random(pre_sizes)``; crop a random
+    h x w window, each side in U[crop_min, min(side, crop_max)]; resize the
+    crop as in the first branch. Every resize floors its output size to
+    multiples of ``size_divisor`` (the crop sizes are not floored), so the
+    pre-resized frames, not the original ones, are cropped. Frames bilinear,
+    masks nearest, all frames of the clip alike.
 
     Args:
         short_sizes (Sequence[int]): Defaults to (480, ).
         max_size (int): Defaults to 832.
         crop_prob (float): Probability of the crop branch. Defaults to 0.5.
         pre_sizes (Sequence[int]): Defaults to (400, 500, 600).
-        crop_range (tuple[int, int]): Defaults to (384, 600).
+        crop_range (tuple[int, int]): Defaults to (384, 600). A side shorter
+            than ``crop_range[0]`` is kept whole.
         size_divisor (int): Defaults to 32.
         interpolation (str): Frames' interpolation. Defaults to 'bilinear'.
         backend (str): Frames' resize backend, ``'pil'`` (the reference's, bit
@@ -60,11 +62,12 @@ class ReferenceTrainResize(RVOSTransform):
         keep_target (bool): Our addition (not specified by the reference):
             draw up to ``max_crop_tries`` crops and keep the first where a
             target visible before the crop stays visible in some frame; if none
-            does, do not crop. Defaults to True.
+            does, take the branch without crop. Defaults to True.
         max_crop_tries (int): Defaults to 10.
 
     Modified keys: ``imgs``, ``gt_masks``, ``img_shape``; added ``crop_box``
-    ((x1, y1, x2, y2) in input pixels, or None).
+    ((x1, y1, x2, y2) in pixels of the pre-resized frames, or None) and
+    ``pre_resize_shape`` ((h, w) of the pre-resized frames, or None).
     """
 
     def __init__(self, short_sizes: Sequence[int] = (480, ), max_size: int = 832,
@@ -85,15 +88,13 @@ class ReferenceTrainResize(RVOSTransform):
         self.interpolation = interpolation
 
     def _crop_box(self, hw: Tuple[int, int]) -> Tuple[int, int, int, int]:
-        pre = random.choice(self.pre_sizes)
-        h1, w1 = short_side_size(hw, pre, None)
-        ch = random.randint(min(self.crop_range[0], h1), min(h1, self.crop_range[1]))
-        cw = random.randint(min(self.crop_range[0], w1), min(w1, self.crop_range[1]))
-        top, left = random.randint(0, h1 - ch), random.randint(0, w1 - cw)
-        sy, sx = hw[0] / h1, hw[1] / w1  # back to input pixels
-        x1, y1 = int(round(left * sx)), int(round(top * sy))
-        x2, y2 = int(round((left + cw) * sx)), int(round((top + ch) * sy))
-        return x1, y1, max(x2, x1 + 1), max(y2, y1 + 1)
+        """A random (x1, y1, x2, y2) window of an (h, w) frame."""
+        h, w = hw
+        lo, hi = self.crop_range
+        cw = random.randint(min(lo, w), min(w, hi))
+        ch = random.randint(min(lo, h), min(h, hi))
+        top, left = random.randint(0, h - ch), random.randint(0, w - cw)
+        return left, top, left + cw, top + ch
 
     def _choose_box(self, hw: Tuple[int, int],
                     masks: Optional[np.ndarray]) -> Optional[Tuple[int, int, int, int]]:
@@ -109,12 +110,20 @@ class ReferenceTrainResize(RVOSTransform):
         masks_to_img_shape(results)
         hw = tuple(results['img_shape'])
         imgs, masks = results['imgs'], results.get('gt_masks')
-        box = self._choose_box(hw, masks) if random.random() < self.crop_prob else None
-        if box is not None:
-            x1, y1, x2, y2 = box
-            imgs = [img[y1:y2, x1:x2] for img in imgs]
-            masks = masks[:, y1:y2, x1:x2] if masks is not None else None
-            hw = (y2 - y1, x2 - x1)
+        box = pre_hw = None
+        if random.random() < self.crop_prob:
+            pre_hw = short_side_size(hw, random.choice(self.pre_sizes), None,
+                                     self.size_divisor)
+            pre_masks = resize_masks_nearest(masks, pre_hw) if masks is not None else None
+            box = self._choose_box(pre_hw, pre_masks)
+            if box is None:  # no crop keeps the target: the branch without crop
+                pre_hw = None
+            else:
+                x1, y1, x2, y2 = box
+                imgs = [img[y1:y2, x1:x2]
+                        for img in resize_frames(imgs, pre_hw, self.interpolation, self.backend)]
+                masks = pre_masks[:, y1:y2, x1:x2] if pre_masks is not None else None
+                hw = (y2 - y1, x2 - x1)
         out = short_side_size(hw, random.choice(self.short_sizes), self.max_size,
                               self.size_divisor)
         results['imgs'] = resize_frames(imgs, out, self.interpolation, self.backend)
@@ -122,6 +131,7 @@ class ReferenceTrainResize(RVOSTransform):
             results['gt_masks'] = resize_masks_nearest(masks, out)
         results['img_shape'] = out
         results['crop_box'] = box
+        results['pre_resize_shape'] = pre_hw
         return results
 
 

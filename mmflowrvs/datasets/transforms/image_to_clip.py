@@ -9,7 +9,7 @@ from pycocotools import mask as mask_utils
 
 from mmflowrvs.registry import TRANSFORMS
 from ..data_errors import RVOSDataError
-from ..text_utils import clean_expression
+from ..text_utils import normalize_expression
 from .base import RVOSTransform
 
 
@@ -71,6 +71,6 @@ class ImageToRVOSClip(RVOSTransform):
             gt_masks=_segm_to_mask(instances[k]['mask'], hw)[None],  # (1, H, W)
             frame_ids=[stem], frame_inds=[0], frame_dir=osp.dirname(path),
             video_id=str(results.get('img_id', stem)), exp_id=str(k),
-            expression=clean_expression(str(sentences)), obj_ids=[k],
+            expression=normalize_expression(str(sentences)), obj_ids=[k],
             no_target=False, mask_type='decoded', ori_shape=hw, img_shape=hw)
         return results

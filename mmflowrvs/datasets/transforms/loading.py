@@ -162,13 +162,31 @@ class LoadRVOSMasks(RVOSTransform):
     ``obj_ids``; ``no_target`` gives all-empty masks; no ``mask_type`` (server
     splits): nothing is added.
 
-    Added keys: ``gt_masks`` ((T, H, W) bool ndarray at ``ori_shape``).
+    Added keys: ``gt_masks`` ((T, H, W) bool ndarray at ``ori_shape``). On a
+    video-level item (``expressions``: one dict per expression, see
+    ``BaseRVOSDataset(video_level=True)``) each expression dict gets its own
+    ``gt_masks`` instead.
     """
 
     def transform(self, results: dict) -> dict:
+        if 'expressions' in results:
+            inds = clip_indices(results)
+            for exp in results['expressions']:
+                masks = self._decode(dict(results, **exp, frame_inds=inds))
+                if masks is not None:
+                    exp['gt_masks'] = masks
+            return results
+        masks = self._decode(results)
+        if masks is not None:
+            results['gt_masks'] = masks  # (T, H, W) bool
+        return results
+
+    @staticmethod
+    def _decode(results: dict) -> Optional[np.ndarray]:
+        """(T, H, W) bool masks of one expression, None without ``mask_type``."""
         mtype = results.get('mask_type')
         if mtype is None:
-            return results
+            return None
         inds = clip_indices(results)
         hw = tuple(results['ori_shape'])
         where = describe(results)
@@ -193,8 +211,7 @@ class LoadRVOSMasks(RVOSTransform):
             masks = np.stack(frames)
         else:
             raise ValueError(f'unknown mask_type {mtype!r}')
-        results['gt_masks'] = masks  # (T, H, W) bool
-        return results
+        return masks
 
 
 def masks_to_img_shape(results: dict) -> None:

@@ -46,7 +46,10 @@ class RVOSVisualizationHook(Hook):
         if not self.draw:
             return
         vis = self._visualizer()
-        for frames, sample in zip(data_batch['inputs'], outputs):
+        inputs = data_batch['inputs']
+        for i, sample in enumerate(outputs):
+            # a video-level batch has one input per video, one output per expression
+            frames = inputs[sample.metainfo.get('input_index', i)]
             if self.max_samples is not None and self._count >= self.max_samples:
                 return
             self._count += 1

@@ -10,7 +10,7 @@ precision; only the way they are computed differs:
   shift of the disk dilation (O(r) operations, not O(r^2)) is a slice;
   see :mod:`.boundary_match` for how, and why this is exact.
 """
-from typing import Optional
+from typing import Optional, Tuple
 
 import numpy as np
 
@@ -30,14 +30,24 @@ def _as_bool_video(array: np.ndarray, name: str) -> np.ndarray:
     return array[None] if array.ndim == 2 else array
 
 
-def _check_shapes(annotation: np.ndarray, segmentation: np.ndarray,
-                  void_pixels: Optional[np.ndarray]) -> None:
+def _bool_videos(annotation: np.ndarray, segmentation: np.ndarray,
+                 void_pixels: Optional[np.ndarray]) -> Tuple[bool, np.ndarray, np.ndarray]:
+    """Checks the shapes and returns (single frame?, gt, pred), void pixels removed.
+
+    gt and pred are bool (T, H, W); a (H, W) input is a video of one frame.
+    """
     if np.shape(annotation) != np.shape(segmentation):
         raise ValueError(f'annotation {np.shape(annotation)} and segmentation '
                          f'{np.shape(segmentation)} must have the same shape')
     if void_pixels is not None and np.shape(void_pixels) != np.shape(annotation):
         raise ValueError(f'void_pixels {np.shape(void_pixels)} must have the shape '
                          f'of annotation {np.shape(annotation)}')
+    gt = _as_bool_video(annotation, 'annotation')
+    pred = _as_bool_video(segmentation, 'segmentation')
+    if void_pixels is not None:
+        keep = ~_as_bool_video(void_pixels, 'void_pixels')
+        gt, pred = gt & keep, pred & keep
+    return np.ndim(annotation) == 2, gt, pred
 
 
 def db_eval_iou(annotation: np.ndarray, segmentation: np.ndarray,
@@ -53,13 +63,7 @@ def db_eval_iou(annotation: np.ndarray, segmentation: np.ndarray,
         np.float64 for a (H, W) input, else a float64 array (T,). J = 1 where
         the union (outside void) is empty.
     """
-    _check_shapes(annotation, segmentation, void_pixels)
-    single = np.ndim(annotation) == 2
-    gt = _as_bool_video(annotation, 'annotation')
-    pred = _as_bool_video(segmentation, 'segmentation')
-    if void_pixels is not None:
-        keep = ~_as_bool_video(void_pixels, 'void_pixels')
-        gt, pred = gt & keep, pred & keep
+    single, gt, pred = _bool_videos(annotation, segmentation, void_pixels)
     j = video_j(gt, pred)                             # (T,)
     return j[0] if single else j
 
@@ -117,13 +121,7 @@ def db_eval_boundary(annotation: np.ndarray, segmentation: np.ndarray,
     Returns:
         np.float64 for a (H, W) input, else a float64 array (T,).
     """
-    _check_shapes(annotation, segmentation, void_pixels)
-    single = np.ndim(annotation) == 2
-    gt = _as_bool_video(annotation, 'annotation')
-    pred = _as_bool_video(segmentation, 'segmentation')
-    if void_pixels is not None:
-        keep = ~_as_bool_video(void_pixels, 'void_pixels')
-        gt, pred = gt & keep, pred & keep
+    single, gt, pred = _bool_videos(annotation, segmentation, void_pixels)
     radius = boundary_radius(bound_th, gt.shape[1], gt.shape[2])
     f = video_boundary_f(gt, pred, radius)            # (T,)
     return f[0] if single else f
@@ -142,12 +140,6 @@ def db_eval_jf(annotation: np.ndarray, segmentation: np.ndarray,
     Returns:
         tuple: (J, F), each np.float64 for (H, W) inputs, else (T,) float64.
     """
-    _check_shapes(annotation, segmentation, void_pixels)
-    single = np.ndim(annotation) == 2
-    gt = _as_bool_video(annotation, 'annotation')
-    pred = _as_bool_video(segmentation, 'segmentation')
-    if void_pixels is not None:
-        keep = ~_as_bool_video(void_pixels, 'void_pixels')
-        gt, pred = gt & keep, pred & keep
+    single, gt, pred = _bool_videos(annotation, segmentation, void_pixels)
     j, f = video_jf(gt, pred, boundary_radius(bound_th, gt.shape[1], gt.shape[2]))
     return (j[0], f[0]) if single else (j, f)

@@ -18,6 +18,7 @@ from ..prediction_io import get_field, merge_object_scores, to_numpy, write_ref_
 from ..protocols import check_ref_davis_protocol, scored_split_identity
 from ..ref_davis_eval import (davis_val_videos, load_davis_gt, score_ref_davis_video,
                               summarize_ref_davis)
+from .video_level_results import pack_rows, unpack_rows
 
 __all__ = ['RefDAVISMetric']
 
@@ -115,7 +116,8 @@ class RefDAVISMetric(BaseMetric):
 
     def process(self, data_batch, data_samples: Sequence) -> None:
         """Stores (video, annotator, object, frames) per expression, with its saved
-        scores' file (davis2017, PNGs) and/or its j and f (per-expression)."""
+        scores' file (davis2017, PNGs) and/or its j and f (per-expression); one
+        result per dataset item (a video-level item's expressions together)."""
         rows = []
         for sample in data_samples:
             video_id = str(get_field(sample, 'video_id'))
@@ -138,11 +140,12 @@ class RefDAVISMetric(BaseMetric):
                                             to_numpy(get_field(sample, 'pred_masks')),
                                             anno_index=anno))
             rows.append(row)
-        self.results.extend(rows)
+        self.results.extend(pack_rows(data_samples, rows))
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Per-annotator and overall numbers of the protocol (x100)."""
         logger = MMLogger.get_current_instance()
+        results = unpack_rows(results)
         if self.outfile_prefix:
             self._write_pngs(results)
             logger.info(f'Ref-DAVIS PNGs written to {self.outfile_prefix}')

@@ -10,6 +10,7 @@ from mmflowrvs.registry import METRICS
 from ..expression_scores import score_expression, summarize_expressions
 from ..prediction_io import get_field, to_numpy, write_predictions, zip_submission
 from ..protocols import scored_split_identity
+from .video_level_results import pack_rows, unpack_rows
 
 __all__ = ['RVOSMetric']
 
@@ -66,7 +67,8 @@ class RVOSMetric(BaseMetric):
         self.category_key = category_key
 
     def process(self, data_batch, data_samples: Sequence) -> None:
-        """Scores each expression; stores its row (video, exp, j, f, flags)."""
+        """Scores each expression; stores (video, exp, j, f, flags), one result per
+        dataset item (a video-level item's expressions together)."""
         rows = []
         for sample in data_samples:
             video_id = str(get_field(sample, 'video_id'))
@@ -84,11 +86,12 @@ class RVOSMetric(BaseMetric):
                 video_id, exp_id, to_numpy(gt), to_numpy(pred),                # (T, H, W)
                 no_target=bool(get_field(sample, 'no_target', False)),
                 category=get_field(sample, self.category_key)))
-        self.results.extend(rows)
+        self.results.extend(pack_rows(data_samples, rows))
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """J, F, J&F (x100), per-category J&F and N-acc/T-acc when relevant."""
         logger = MMLogger.get_current_instance()
+        results = unpack_rows(results)
         if self.format_only:
             zip_path = zip_submission(self.outfile_prefix, self.outfile_prefix + '.zip')
             logger.info(f'wrote {len(results)} expressions to {self.outfile_prefix} '

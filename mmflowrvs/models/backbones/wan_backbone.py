@@ -6,7 +6,9 @@ import torch.nn as nn
 from mmengine.model import BaseModule
 
 from mmflowrvs.registry import MODELS
-from ..utils import resolve_subfolder, to_dtype
+from mmflowrvs.utils.wan_folder import wan_subfolder
+
+from ..utils import to_dtype
 
 
 @MODELS.register_module()
@@ -41,7 +43,7 @@ class WanBackbone(BaseModule):
         super().__init__(init_cfg=init_cfg)
         from diffusers import WanTransformer3DModel
 
-        path = resolve_subfolder(pretrained, subfolder)
+        path = wan_subfolder(pretrained, subfolder)
         if load_weights:
             self.transformer = WanTransformer3DModel.from_pretrained(path)
         else:

@@ -7,6 +7,7 @@ import torch.nn.functional as F
 from mmengine.model import BaseDataPreprocessor
 
 from mmflowrvs.registry import MODELS
+from mmflowrvs.structures import RVOSVideoDataSample
 
 # ImageNet statistics of RGB in [0, 1], which the Oct-2025 release fed to the VAE.
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -32,6 +33,14 @@ class RVOSDataPreprocessor(BaseDataPreprocessor):
 
     Metainfo added to every data sample: ``batch_input_shape`` (H, W) and
     ``pad_num_frames`` (T after padding).
+
+    Video-level batches (each item's ``data_samples`` an
+    :class:`RVOSVideoDataSample`: one sample per expression of the video, see
+    ``PackRVOSInputs``) stay uint8 (T, 3, H, W), one per video: the model
+    normalises and pads each chunk or window of frames with :meth:`clip_to_batch`
+    when it needs it, so a long video never exists as one float tensor. Each of
+    their expression samples also gets ``input_index``, the index of its video in
+    ``inputs``.
 
     Args:
         size_divisor (int): Defaults to 16.
@@ -96,6 +105,8 @@ class RVOSDataPreprocessor(BaseDataPreprocessor):
         for x in inputs:
             if x.dim() != 4 or x.shape[1] != 3:
                 raise ValueError(f'each input must be (T, 3, H, W) RGB, got {tuple(x.shape)}')
+        if samples is not None and any(isinstance(s, RVOSVideoDataSample) for s in samples):
+            return self._video_level(inputs, samples)
         d = self.size_divisor
         h = math.ceil(max(x.shape[2] for x in inputs) / d) * d
         w = math.ceil(max(x.shape[3] for x in inputs) / d) * d
@@ -108,6 +119,42 @@ class RVOSDataPreprocessor(BaseDataPreprocessor):
             if samples is not None:
                 samples[i].set_metainfo(dict(batch_input_shape=(h, w), pad_num_frames=t))
         return dict(inputs=torch.stack(batch), data_samples=samples)
+
+    def _video_level(self, inputs: Sequence[torch.Tensor],
+                     samples: List[RVOSVideoDataSample]) -> dict:
+        """Video-level batch: frames stay uint8, metainfo on every expression."""
+        if not all(isinstance(s, RVOSVideoDataSample) for s in samples):
+            raise ValueError('a batch mixes video-level items (RVOSVideoDataSample) with '
+                             'per-expression samples')
+        if len(inputs) != len(samples):
+            raise ValueError(f'a video-level batch has {len(inputs)} videos but '
+                             f'{len(samples)} RVOSVideoDataSamples')
+        d = self.size_divisor
+        for i, (x, video) in enumerate(zip(inputs, samples)):
+            shape = (math.ceil(x.shape[2] / d) * d, math.ceil(x.shape[3] / d) * d)
+            for s in video:
+                s.set_metainfo(dict(batch_input_shape=shape, input_index=i,
+                                    pad_num_frames=self.padded_num_frames(x.shape[0])))
+        return dict(inputs=list(inputs), data_samples=list(samples))
+
+    def clip_to_batch(self, frames: torch.Tensor, pad_time: bool = True) -> torch.Tensor:
+        """One clip as the model's input, exactly as :meth:`forward` makes a batch of one.
+
+        Args:
+            frames (Tensor): (T, 3, H, W) uint8 (or float in [0, 255]).
+            pad_time (bool): Pad T to 1 (mod ``temporal_divisor``); False for a
+                chunk of a longer clip (T_pad = T).
+
+        Returns:
+            Tensor: (1, 3, T_pad, H_pad, W_pad) float32, normalised by ``frame_norm``.
+        """
+        d = self.size_divisor
+        h, w = math.ceil(frames.shape[2] / d) * d, math.ceil(frames.shape[3] / d) * d
+        x = self.normalize_frames(frames)  # (T, 3, H, W)
+        x = F.pad(x, (0, w - x.shape[3], 0, h - x.shape[2]), value=self.pad_value)
+        if pad_time:
+            x = self._pad_time(x, self.padded_num_frames(x.shape[0]), 0)
+        return x.permute(1, 0, 2, 3).unsqueeze(0)  # (1, 3, T_pad, H_pad, W_pad)
 
     def pad_masks(self, masks: Sequence[torch.Tensor], shape,
                   img_shapes: Optional[Sequence] = None) -> torch.Tensor:

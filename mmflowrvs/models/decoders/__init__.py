@@ -1,3 +1,4 @@
+from .cross_modal_pixel_decoder import CrossModalPixelDecoder
 from .wan_mask_decoder import WanMaskDecoder
 
-__all__ = ['WanMaskDecoder']
+__all__ = ['CrossModalPixelDecoder', 'WanMaskDecoder']

@@ -25,6 +25,13 @@ class WanMaskDecoder(nn.Module):
         latent_is_normalized (bool): If the latents it receives are normalised by the
             VAE's mean/std (Oct-2025 release), denormalise before decoding.
         threshold (float): Probability threshold of :meth:`logits_to_masks`.
+        clamp_before_resize (bool): Clamp the logits to [-1, 1] in
+            :meth:`resize_logits` before resizing, as the reference's inference does
+            (it decodes with ``AutoencoderKLWan.decode``, which clamps). The sign of
+            each logit is kept, but the bilinear resize of clamped logits puts mask
+            boundaries elsewhere than that of raw logits. Also bounds ``pred_scores``
+            to [0.27, 0.73]. :meth:`forward` (the losses' input) is never clamped.
+            Defaults to True.
         conv_out_init (str): ``'fresh'`` (the method: a newly initialised conv) or
             ``'rgb_mean'``: the mean over the 3 output channels of the VAE's own
             ``conv_out``, so that the logit starts as the VAE's reconstruction of the
@@ -39,6 +46,7 @@ class WanMaskDecoder(nn.Module):
                  subfolder: str = 'vae',
                  latent_is_normalized: bool = False,
                  threshold: float = 0.5,
+                 clamp_before_resize: bool = True,
                  conv_out_init: str = 'fresh',
                  dtype: Optional[str] = None,
                  load_weights: bool = True) -> None:
@@ -61,6 +69,7 @@ class WanMaskDecoder(nn.Module):
         register_latent_stats(self, vae.config)
         self.latent_is_normalized = latent_is_normalized
         self.threshold = threshold
+        self.clamp_before_resize = clamp_before_resize
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         """Decodes latents to logits.
@@ -76,13 +85,15 @@ class WanMaskDecoder(nn.Module):
         z = z.to(next(self.vae.parameters()).dtype)
         return decode_unclamped(self.vae, z).float()
 
-    @staticmethod
-    def resize_logits(logits: torch.Tensor, size) -> torch.Tensor:
-        """Bilinear (align_corners False) resize of (N, 1, T, H, W) logits' frames.
+    def resize_logits(self, logits: torch.Tensor, size) -> torch.Tensor:
+        """Bilinear (align_corners False) resize of (N, 1, T, H, W) logits' frames,
+        clamped to [-1, 1] first if ``clamp_before_resize``.
 
         Returns:
             Tensor: (N, T, size[0], size[1]).
         """
+        if self.clamp_before_resize:
+            logits = logits.clamp(-1.0, 1.0)
         n, _, t, h, w = logits.shape
         flat = logits.permute(0, 2, 1, 3, 4).reshape(n * t, 1, h, w)
         if (h, w) != tuple(size):

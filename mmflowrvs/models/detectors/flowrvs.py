@@ -1,19 +1,21 @@
 """FlowRVS: deforming a video's latent into its mask's latent by flow matching."""
-from typing import Dict, List, Optional, Union
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
-from mmengine.model import BaseModel
 
 from mmflowrvs.registry import MODELS
-from mmflowrvs.structures import RVOSDataSample
+from mmflowrvs.structures import RVOSDataSample, RVOSVideoDataSample
 from ..heads.flow_matching_head import check_model_paradigm
-from .frozen_state import exclude_from_checkpoints
+from .base_rvos_model import BaseRVOSModel
+from .windowed_inference import WindowBlender, check_window, window_spans
 
-ForwardResults = Union[Dict[str, torch.Tensor], List[RVOSDataSample], torch.Tensor]
+FramesFn = Callable[[int, int], torch.Tensor]
+DEFAULT_EXPRESSION_BATCH = 1
+RESIZE_FRAMES = 16  # frames resized to the original size at a time
 
 
 @MODELS.register_module()
-class FlowRVS(BaseModel):
+class FlowRVS(BaseRVOSModel):
     """Referring video object segmentation by text-conditioned flow matching.
 
     Pipeline (numerics: docs/method.md): frames -> frozen VAE encoder -> z_v; prompt ->
@@ -36,6 +38,14 @@ class FlowRVS(BaseModel):
         data_preprocessor (dict, optional): Defaults to ``RVOSDataPreprocessor``.
         test_cfg (dict, optional): ``with_scores`` (bool): also store
             ``pred_scores`` (float16 probabilities) in the data samples.
+            ``expression_batch`` (int): expressions of one video run through the
+            sampler and decoder together in video-level testing (default 1: masks
+            bit for bit those of the per-expression path, and one expression's
+            memory; docs/benchmarks/inference.md measures larger batches).
+            ``window`` (dict, optional): ``dict(frames=W, overlap=O)`` runs a video longer than W frames
+            (W = 4k + 1) as overlapping windows whose logits are blended with
+            linear ramps (see :mod:`.windowed_inference`); None (default) runs the
+            whole video as one clip, the reference inference.
         init_cfg (dict, optional): MMEngine init config.
     """
 
@@ -54,10 +64,15 @@ class FlowRVS(BaseModel):
                  train_cfg: Optional[dict] = None,
                  test_cfg: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
-        if data_preprocessor is None:
-            data_preprocessor = dict(type='RVOSDataPreprocessor')
-        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        self.pretrained = pretrained
+        super().__init__(pretrained, data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.test_cfg = test_cfg or {}
+        # test settings checked first: a bad one fails before any weight is loaded
+        self.window = check_window(self.test_cfg.get('window'))
+        batch = self.test_cfg.get('expression_batch', DEFAULT_EXPRESSION_BATCH)
+        if not isinstance(batch, int) or batch < 1:
+            raise ValueError(f'model.test_cfg.expression_batch must be an integer >= 1, '
+                             f'got {batch!r}')
+        self.expression_batch = batch
         default = dict(pretrained=pretrained)
         self.backbone = MODELS.build(backbone, default_args=default)
         self.text_encoder = MODELS.build(text_encoder, default_args=default)
@@ -78,8 +93,6 @@ class FlowRVS(BaseModel):
         check_model_paradigm(self.head, self.sampler, getattr(self.backbone, 'use_dvi', False))
         self.start_point_augmentation = start_point_augmentation
         self.train_cfg = train_cfg or {}
-        self.test_cfg = test_cfg or {}
-        exclude_from_checkpoints(self, self.frozen_components)
 
     # ------------------------------------------------------------------ helpers
     def velocity_fn(self, text_embeds: torch.Tensor, video_latent: torch.Tensor):
@@ -93,18 +106,6 @@ class FlowRVS(BaseModel):
         return self.text_encoder([s.expression for s in data_samples])
 
     # ------------------------------------------------------------------ modes
-    def forward(self, inputs: torch.Tensor, data_samples: Optional[List] = None,
-                mode: str = 'tensor') -> ForwardResults:
-        """``loss``: dict of losses; ``predict``: data samples with ``pred_masks``;
-        ``tensor``: mask logits (B, 1, T, H, W) at the input size."""
-        if mode == 'loss':
-            return self.loss(inputs, data_samples)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        if mode == 'tensor':
-            return self._forward(inputs, data_samples)
-        raise RuntimeError(f'invalid mode {mode!r}; use loss, predict or tensor')
-
     def loss(self, inputs: torch.Tensor, data_samples: List[RVOSDataSample]) -> Dict:
         """Flow-matching loss on a batch.
 
@@ -112,11 +113,7 @@ class FlowRVS(BaseModel):
             inputs (Tensor): (B, 3, T, H, W) frames in [-1, 1].
             data_samples (list[RVOSDataSample]): with ``gt_masks`` (T, H, W).
         """
-        b, _, t, h, w = inputs.shape
-        masks = self.data_preprocessor.pad_masks(
-            [s.gt_masks for s in data_samples], (t, h, w),
-            [s.metainfo.get('img_shape', s.gt_masks.shape[-2:]) for s in data_samples]
-        ).to(inputs.device)  # (B, T, H, W)
+        masks = self.gt_masks(inputs, data_samples)  # (B, T, H, W)
         z_v = self.vae.encode_video(inputs, sample=self.start_point_augmentation)
         z_m = self.vae.encode_mask(masks)
         text = self.encode_prompts(data_samples)
@@ -131,29 +128,116 @@ class FlowRVS(BaseModel):
         z_m = self.sampler.sample(self.velocity_fn(text, z_v), z_v)
         return self.mask_decoder(z_m)
 
-    def predict(self, inputs: torch.Tensor,
-                data_samples: List[RVOSDataSample]) -> List[RVOSDataSample]:
+    def predict(self, inputs: Union[torch.Tensor, List[torch.Tensor]],
+                data_samples: List) -> List[RVOSDataSample]:
         """Masks at the original resolution.
+
+        Per-expression batches (``inputs`` (B, 3, T, H, W), one sample each) run
+        as one clip per expression, the reference inference, unless
+        ``test_cfg.window`` is set. Video-level batches (``inputs`` a list of
+        uint8 (T, 3, H, W) videos, ``data_samples`` one
+        :class:`RVOSVideoDataSample` per video holding all its expressions, see
+        ``RVOSDataPreprocessor``) go through :meth:`predict_video`.
 
         Returns:
             list[RVOSDataSample]: each with ``pred_masks`` (T, H_ori, W_ori) bool
             (and ``pred_scores`` if ``test_cfg.with_scores``); metainfo ``nfe``.
+            Video-level: the expressions of all videos, in order.
         """
+        if data_samples and isinstance(data_samples[0], RVOSVideoDataSample):
+            if len(inputs) != len(data_samples):
+                raise ValueError(f'{len(inputs)} videos but {len(data_samples)} '
+                                 'RVOSVideoDataSamples in a video-level batch')
+            out = []
+            for frames, video in zip(inputs, data_samples):
+                self.predict_video(
+                    lambda a, b, x=frames: self.data_preprocessor.clip_to_batch(
+                        x[a:b], pad_time=False), frames.shape[0], video.expression_samples)
+                out.extend(video.expression_samples)
+            return out
+        if self.window is not None:
+            for i, sample in enumerate(data_samples):
+                self.predict_video(lambda a, b, i=i: inputs[i:i + 1, :, a:b],
+                                   sample.metainfo.get('num_frames', inputs.shape[2]), [sample])
+            return data_samples
         logits = self.predict_logits(inputs, data_samples)
         for i, sample in enumerate(data_samples):
-            num_frames = sample.metainfo.get('num_frames', inputs.shape[2])
-            h, w = sample.metainfo.get('img_shape', inputs.shape[-2:])
-            ori = sample.metainfo.get('ori_shape', (h, w))
-            clip = logits[i:i + 1, :, :num_frames, :h, :w]
-            full = self.mask_decoder.resize_logits(clip, ori)[0]  # (T, H_ori, W_ori)
+            full = self.original_size_logits(  # (T, H_ori, W_ori)
+                logits, i, sample, self.mask_decoder.resize_logits)
             sample.pred_masks = self.mask_decoder.logits_to_masks(full).cpu()
             if self.test_cfg.get('with_scores', False):
                 sample.pred_scores = torch.sigmoid(full).half().cpu()
             sample.set_metainfo(dict(nfe=self.sampler.nfe))
         return data_samples
 
+    @torch.no_grad()
+    def predict_video(self, frames_fn: FramesFn, num_frames: int,
+                      samples: Sequence[RVOSDataSample]) -> Sequence[RVOSDataSample]:
+        """All expressions of one video: each window's posterior mean is encoded once
+        (chunk by chunk, :meth:`WanVAEEncoder.encode_video_chunked`), the expressions
+        go through the sampler and decoder ``expression_batch`` at a time, the
+        windows' logits are blended and every finished frame is resized to the
+        original size and thresholded at once (so with windows, memory does not grow
+        with the video's length beyond the uint8 frames and the bool masks).
+
+        With ``expression_batch=1`` every expression's masks are bit for bit those of
+        the per-expression path; a larger batch runs the DiT and decoder on several
+        expressions at once, whose kernels round differently (CPU convolutions and
+        small matrix products are not batch-invariant), so a pixel whose
+        probability is within rounding of the threshold can differ.
+
+        Args:
+            frames_fn (callable): ``frames_fn(a, b)`` -> (1, 3, b - a, H, W) frames
+                a..b-1 in the model's input space (normalised, H and W padded).
+            num_frames (int): T, the video's frames.
+            samples (list[RVOSDataSample]): The expressions (same ``img_shape``,
+                ``ori_shape``); filled in place.
+
+        Returns:
+            list[RVOSDataSample]: ``samples`` with ``pred_masks`` (and scores).
+        """
+        spans = window_spans(num_frames, *self.window) if self.window else [(0, num_frames)]
+        h, w = samples[0].metainfo['img_shape']
+        ori = tuple(samples[0].metainfo.get('ori_shape', (h, w)))
+        with_scores = self.test_cfg.get('with_scores', False)
+        masks = torch.zeros((len(samples), num_frames, *ori), dtype=torch.bool)
+        scores = torch.zeros(masks.shape, dtype=torch.float16) if with_scores else None
+        chunks = list(range(0, len(samples), self.expression_batch))
+        texts = [self.encode_prompts(list(samples[lo:lo + self.expression_batch]))
+                 for lo in chunks]  # (n, L, D) each, batched as the sampler will be
+        blenders = [WindowBlender(spans) for _ in chunks]
+        for k, (a, b) in enumerate(spans):
+            z_v = self.vae.encode_video_chunked(  # (1, 16, T', h', w')
+                lambda c, d, a=a: frames_fn(a + c, a + d), b - a)
+            for blender, lo, emb in zip(blenders, chunks, texts):
+                z = z_v.expand(emb.shape[0], *z_v.shape[1:])
+                logits = self.mask_decoder(self.sampler.sample(self.velocity_fn(emb, z), z))
+                for first, part in blender.add(k, logits[:, :, :b - a, :h, :w]):
+                    self._write_frames(part, first, lo, ori, masks, scores)
+        for i, sample in enumerate(samples):
+            sample.pred_masks = masks[i]
+            if with_scores:
+                sample.pred_scores = scores[i]
+            sample.set_metainfo(dict(nfe=self.sampler.nfe))
+        return samples
+
+    def _write_frames(self, logits: torch.Tensor, first: int, lo: int, ori: Tuple[int, int],
+                      masks: torch.Tensor, scores: Optional[torch.Tensor]) -> None:
+        """Resizes (n, 1, t, h, w) finished logits of expressions lo.. to ``ori`` into
+        frames first..first+t-1 of ``masks`` (and ``scores``), a few frames at a time
+        (the resize is per frame: the same values, bounded memory)."""
+        for j in range(logits.shape[0]):
+            for f in range(0, logits.shape[2], RESIZE_FRAMES):
+                part = logits[j:j + 1, :, f:f + RESIZE_FRAMES]
+                full = self.mask_decoder.resize_logits(part, ori)[0]  # (t', H, W)
+                dst = slice(first + f, first + f + full.shape[0])
+                masks[lo + j, dst] = self.mask_decoder.logits_to_masks(full).cpu()
+                if scores is not None:
+                    scores[lo + j, dst] = torch.sigmoid(full).half().cpu()
+
     def _forward(self, inputs: torch.Tensor,
                  data_samples: Optional[List[RVOSDataSample]] = None) -> torch.Tensor:
+        """Mask logits (B, 1, T, H, W) at the input size."""
         if data_samples is None:
             raise ValueError('FlowRVS needs data_samples with an expression in tensor mode')
         return self.predict_logits(inputs, data_samples)

@@ -2,15 +2,14 @@
 from typing import Dict, List, Optional
 
 import torch
-from mmengine.model import BaseModel
 
 from mmflowrvs.registry import MODELS
 from mmflowrvs.structures import RVOSDataSample
-from .frozen_state import exclude_from_checkpoints
+from .base_rvos_model import BaseRVOSModel
 
 
 @MODELS.register_module()
-class MaskDecoderFinetuner(BaseModel):
+class MaskDecoderFinetuner(BaseRVOSModel):
     """Trains the mask decoder to reconstruct masks from their VAE latents.
 
     mask -> 3 channels in [-1, 1] -> frozen encoder -> posterior *sample* (mean at
@@ -40,11 +39,8 @@ class MaskDecoderFinetuner(BaseModel):
                  sample_posterior: bool = True,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
-        if data_preprocessor is None:
-            data_preprocessor = dict(type='RVOSDataPreprocessor')
-        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        super().__init__(pretrained, data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         default = dict(pretrained=pretrained)
-        self.pretrained = pretrained
         self.vae = MODELS.build(vae, default_args=default)
         self.mask_decoder = MODELS.build(mask_decoder, default_args=default)
         if losses is None:
@@ -52,48 +48,39 @@ class MaskDecoderFinetuner(BaseModel):
                           loss_dice=dict(type='MaskDiceLoss', loss_weight=4.0))
         self.losses = torch.nn.ModuleDict({k: MODELS.build(v) for k, v in losses.items()})
         self.sample_posterior = sample_posterior
-        exclude_from_checkpoints(self, self.frozen_components)
-
-    def _masks(self, inputs: torch.Tensor, data_samples: List[RVOSDataSample]) -> torch.Tensor:
-        b, _, t, h, w = inputs.shape
-        return self.data_preprocessor.pad_masks(
-            [s.gt_masks for s in data_samples], (t, h, w),
-            [s.metainfo.get('img_shape', s.gt_masks.shape[-2:]) for s in data_samples]
-        ).to(inputs.device)  # (B, T, H, W)
 
     def _reconstruct(self, masks: torch.Tensor, sample: bool) -> torch.Tensor:
-        m = masks.float().unsqueeze(1).repeat(1, 3, 1, 1, 1) * 2 - 1  # (B, 3, T, H, W)
-        mean, std = self.vae.posterior(m)
+        """(B, T, H, W) masks -> (B, 1, T, H, W) decoder logits of their latents."""
+        mean, std = self.vae.posterior(self.masks_as_images(masks))
         z = mean + std * torch.randn_like(std) if sample else mean
         if self.vae.normalize_mask_latent:  # the decoder then expects normalised latents
             z = self.vae.normalize(z)
-        return self.mask_decoder(z)  # (B, 1, T, H, W)
+        return self.mask_decoder(z)
 
-    def forward(self, inputs: torch.Tensor, data_samples: Optional[List] = None,
-                mode: str = 'tensor'):
-        """``loss`` / ``predict`` / ``tensor`` (logits (B, 1, T, H, W))."""
-        if data_samples is None:
-            raise ValueError('MaskDecoderFinetuner needs data samples with gt_masks')
-        masks = self._masks(inputs, data_samples)
-        if mode == 'loss':
-            logits = self._reconstruct(masks, self.sample_posterior)[:, 0]  # (B, T, H, W)
-            out = {k: loss(logits, masks) for k, loss in self.losses.items()}
-            with torch.no_grad():
-                pred, gt = logits > 0, masks > 0.5
-                inter = (pred & gt).flatten(1).sum(1).float()
-                union = (pred | gt).flatten(1).sum(1).float()
-                out['iou'] = torch.where(union > 0, inter / union.clamp(min=1), 1.0).mean()
-            return out
+    def loss(self, inputs: torch.Tensor, data_samples: List[RVOSDataSample]) -> dict:
+        """Focal + dice of the reconstruction (from a posterior sample), and the IoU."""
+        masks = self.gt_masks(inputs, data_samples)  # (B, T, H, W)
+        logits = self._reconstruct(masks, self.sample_posterior)[:, 0]  # (B, T, H, W)
+        out = {k: loss(logits, masks) for k, loss in self.losses.items()}
         with torch.no_grad():
-            logits = self._reconstruct(masks, False)
-        if mode == 'tensor':
-            return logits
-        if mode != 'predict':
-            raise RuntimeError(f'invalid mode {mode!r}')
+            pred, gt = logits > 0, masks > 0.5
+            inter = (pred & gt).flatten(1).sum(1).float()
+            union = (pred | gt).flatten(1).sum(1).float()
+            out['iou'] = torch.where(union > 0, inter / union.clamp(min=1), 1.0).mean()
+        return out
+
+    @torch.no_grad()
+    def _forward(self, inputs: torch.Tensor,
+                 data_samples: Optional[List[RVOSDataSample]] = None) -> torch.Tensor:
+        """Logits (B, 1, T, H, W) of the GT masks reconstructed from posterior means."""
+        return self._reconstruct(self.gt_masks(inputs, data_samples), False)
+
+    def predict(self, inputs: torch.Tensor,
+                data_samples: List[RVOSDataSample]) -> List[RVOSDataSample]:
+        """The reconstructed GT masks as ``pred_masks`` at the original size."""
+        logits = self._forward(inputs, data_samples)
         for i, sample in enumerate(data_samples):
-            num_frames = sample.metainfo.get('num_frames', inputs.shape[2])
-            h, w = sample.metainfo.get('img_shape', inputs.shape[-2:])
-            ori = sample.metainfo.get('ori_shape', (h, w))
-            full = self.mask_decoder.resize_logits(logits[i:i + 1, :, :num_frames, :h, :w], ori)[0]
+            full = self.original_size_logits(logits, i, sample,
+                                             self.mask_decoder.resize_logits)
             sample.pred_masks = self.mask_decoder.logits_to_masks(full).cpu()
         return data_samples

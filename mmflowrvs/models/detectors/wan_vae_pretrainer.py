@@ -10,16 +10,15 @@ import os
 from typing import List, Optional
 
 import torch
-import torch.nn.functional as F
-from mmengine.model import BaseModel
 
 from mmflowrvs.registry import MODELS
 from mmflowrvs.structures import RVOSDataSample
 from ..utils import decode_unclamped, load_wan_vae
+from .base_rvos_model import BaseRVOSModel, resize_frames_bilinear
 
 
 @MODELS.register_module()
-class WanVAEPretrainer(BaseModel):
+class WanVAEPretrainer(BaseRVOSModel):
     """Trains ``AutoencoderKLWan`` on frames and masks (L1 + MSE + KL).
 
     Args:
@@ -45,10 +44,7 @@ class WanVAEPretrainer(BaseModel):
                  init_logvar: Optional[float] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
-        if data_preprocessor is None:
-            data_preprocessor = dict(type='RVOSDataPreprocessor')
-        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        self.pretrained = pretrained
+        super().__init__(pretrained, data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.vae = load_wan_vae(pretrained, 'vae')
         self.kl_weight = kl_weight
         self.mask_weight = mask_weight
@@ -76,42 +72,33 @@ class WanVAEPretrainer(BaseModel):
         err = rec - target
         return (weight * (err.abs() + err ** 2)).sum() / weight.sum()
 
-    def _masks_as_images(self, inputs: torch.Tensor, samples: List[RVOSDataSample]):
-        b, _, t, h, w = inputs.shape
-        m = self.data_preprocessor.pad_masks(
-            [s.gt_masks for s in samples], (t, h, w),
-            [s.metainfo.get('img_shape', s.gt_masks.shape[-2:]) for s in samples])
-        return m.to(inputs.device).unsqueeze(1).repeat(1, 3, 1, 1, 1) * 2 - 1  # (B, 3, T, H, W)
+    def loss(self, inputs: torch.Tensor, data_samples: List[RVOSDataSample]) -> dict:
+        """Weighted L1 + L2 of frames and masks reconstructed from posterior samples, KL."""
+        masks = self.masks_as_images(self.gt_masks(inputs, data_samples))  # (B, 3, T, H, W)
+        rec, dist = self._reconstruct(inputs, True)
+        rec_m, dist_m = self._reconstruct(masks, True)
+        kl = dist.kl().mean() + dist_m.kl().mean()
+        fg = (masks > 0).float()  # (B, 3, T, H, W)
+        return dict(loss_rgb=self._weighted_l1_l2(rec, inputs, fg, self.rgb_fg_weight),
+                    loss_mask=self.mask_weight * self._weighted_l1_l2(
+                        rec_m, masks, fg, self.mask_fg_weight),
+                    loss_kl=self.kl_weight * kl)
 
-    def forward(self, inputs: torch.Tensor, data_samples: Optional[List] = None,
-                mode: str = 'tensor'):
-        """``loss``: reconstruction losses; ``predict``: masks reconstructed through
-        the VAE (thresholded at 0) as ``pred_masks``; ``tensor``: frame reconstruction."""
-        if mode == 'tensor':
-            return self._reconstruct(inputs, False)[0]
-        masks = self._masks_as_images(inputs, data_samples)
-        if mode == 'loss':
-            rec, dist = self._reconstruct(inputs, True)
-            rec_m, dist_m = self._reconstruct(masks, True)
-            kl = dist.kl().mean() + dist_m.kl().mean()
-            fg = (masks > 0).float()  # (B, 3, T, H, W)
-            return dict(loss_rgb=self._weighted_l1_l2(rec, inputs, fg, self.rgb_fg_weight),
-                        loss_mask=self.mask_weight * self._weighted_l1_l2(
-                            rec_m, masks, fg, self.mask_fg_weight),
-                        loss_kl=self.kl_weight * kl)
-        if mode != 'predict':
-            raise RuntimeError(f'invalid mode {mode!r}')
-        with torch.no_grad():
-            rec_m = self._reconstruct(masks, False)[0].mean(1)  # (B, T, H, W)
-        for i, s in enumerate(data_samples):
-            t = s.metainfo.get('num_frames', rec_m.shape[1])
-            h, w = s.metainfo.get('img_shape', rec_m.shape[-2:])
-            logits = rec_m[i:i + 1, :t, :h, :w]
-            ori = s.metainfo.get('ori_shape', (h, w))
-            if tuple(ori) != (h, w):
-                logits = F.interpolate(logits, size=tuple(ori), mode='bilinear',
-                                       align_corners=False)
-            s.pred_masks = (logits[0] > 0).cpu()
+    @torch.no_grad()
+    def _forward(self, inputs: torch.Tensor,
+                 data_samples: Optional[List[RVOSDataSample]] = None) -> torch.Tensor:
+        """The frames reconstructed from their posterior means, (B, 3, T, H, W)."""
+        return self._reconstruct(inputs, False)[0]
+
+    @torch.no_grad()
+    def predict(self, inputs: torch.Tensor,
+                data_samples: List[RVOSDataSample]) -> List[RVOSDataSample]:
+        """The GT masks reconstructed through the VAE (channel mean > 0) as ``pred_masks``."""
+        masks = self.masks_as_images(self.gt_masks(inputs, data_samples))
+        logits = self._reconstruct(masks, False)[0].mean(1, keepdim=True)  # (B, 1, T, H, W)
+        for i, sample in enumerate(data_samples):
+            full = self.original_size_logits(logits, i, sample, resize_frames_bilinear)
+            sample.pred_masks = (full > 0).cpu()
         return data_samples
 
     def export(self, out_folder: str) -> str:

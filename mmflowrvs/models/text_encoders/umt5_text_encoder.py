@@ -9,7 +9,9 @@ import torch.nn as nn
 from mmflowrvs.registry import MODELS
 from mmflowrvs.utils.lru_cache import LRUCache
 from mmflowrvs.utils.text_utils import clean_expression
-from ..utils import freeze, resolve_subfolder, to_dtype
+from mmflowrvs.utils.wan_folder import wan_subfolder
+
+from ..utils import freeze, to_dtype
 from .embedding_store import TextEmbeddingStore, encoder_fingerprint
 from .prompt_truncation import warn_truncated_prompts
 
@@ -55,8 +57,8 @@ class UMT5TextEncoder(nn.Module):
                  cache_dir: Optional[str] = None,
                  cache_fallback: bool = False) -> None:
         super().__init__()
-        self.text_path = resolve_subfolder(pretrained, text_subfolder)
-        self.tok_path = resolve_subfolder(pretrained, tokenizer_subfolder)
+        self.text_path = wan_subfolder(pretrained, text_subfolder)
+        self.tok_path = wan_subfolder(pretrained, tokenizer_subfolder)
         self.torch_dtype = to_dtype(dtype)
         self.load_weights = load_weights
         self.max_length = max_length

@@ -1,13 +1,15 @@
 """Frozen Wan VAE encoder: video and mask latents, normalisation, SPA."""
 import hashlib
-from typing import List, Optional, Tuple
+from typing import Callable, Iterator, List, Optional, Tuple
 
 import torch
 import torch.nn as nn
 
 from mmflowrvs.registry import MODELS
 from mmflowrvs.utils.lru_cache import LRUCache
-from ..utils import freeze, load_wan_vae, register_latent_stats, to_dtype
+from ..utils import encode_chunks, freeze, load_wan_vae, register_latent_stats, to_dtype
+
+FramesFn = Callable[[int, int], torch.Tensor]
 
 
 @MODELS.register_module()
@@ -133,6 +135,47 @@ class WanVAEEncoder(nn.Module):
         mean, std = self.posterior(frames)
         return self.latent_from_posterior(mean, std, sample, generator)
 
+    @torch.no_grad()
+    def encode_video_chunked(self, frames_fn: FramesFn, num_frames: int) -> torch.Tensor:
+        """Video latent z_v (normalised posterior mean) of a clip read chunk by chunk.
+
+        Equals :meth:`encode_video` (``sample=False``) on the clip padded in time to
+        1 (mod 4) by repeating its last frame, as ``RVOSDataPreprocessor`` pads it,
+        but asks ``frames_fn`` for frame 0, then frames 1-4, 5-8, ... only when Wan's
+        causal encoder reaches them (:func:`~mmflowrvs.models.utils.encode_chunks`):
+        the clip never exists whole in the input space, so the encode's memory does
+        not grow with the clip beyond its latent.
+
+        Args:
+            frames_fn (callable): ``frames_fn(a, b)`` -> (B, 3, b - a, H, W) frames
+                a..b-1 of the clip in the model's input space (normalised).
+            num_frames (int): T, the clip's frames.
+
+        Returns:
+            Tensor: (B, 16, 1 + ceil((T - 1) / 4), H/8, W/8).
+        """
+        from diffusers.models.autoencoders.vae import DiagonalGaussianDistribution
+        dtype = next(self.vae.parameters()).dtype
+        if self.temporal_ratio != 4 or self.vae.use_tiling or \
+                getattr(self.vae.config, 'patch_size', None) is not None:
+            # not the plain Wan 2.1 loop: the one-shot encode on the whole clip
+            return self.encode_video(_pad_last(frames_fn(0, num_frames), num_frames,
+                                               self._padded(num_frames)))
+
+        def chunks() -> Iterator[torch.Tensor]:
+            padded = self._padded(num_frames)
+            for a, b in [(0, 1)] + [(s, s + 4) for s in range(1, padded, 4)]:
+                x = frames_fn(a, min(b, num_frames))  # (B, 3, <= 4, H, W)
+                yield _pad_last(x, min(b, num_frames) - a, b - a).to(dtype)
+
+        moments = encode_chunks(self.vae, chunks())
+        return self.normalize(DiagonalGaussianDistribution(moments).mean.float())
+
+    def _padded(self, t: int) -> int:
+        """Smallest T' >= t with T' = 1 (mod temporal_ratio)."""
+        r = self.temporal_ratio
+        return 1 + -(-(t - 1) // r) * r
+
     def latent_from_posterior(self, mean: torch.Tensor, std: torch.Tensor, sample: bool = False,
                               generator: Optional[torch.Generator] = None) -> torch.Tensor:
         """Normalised latent from a (possibly cached) posterior mean/std."""
@@ -158,3 +201,10 @@ class WanVAEEncoder(nn.Module):
                 if self.cache_size else None)
         mean, _ = self.posterior(m, keys)
         return self.normalize(mean) if self.normalize_mask_latent else mean
+
+
+def _pad_last(x: torch.Tensor, t: int, target: int) -> torch.Tensor:
+    """(B, C, t, H, W) -> (B, C, target, H, W) by repeating the last frame."""
+    if target == t:
+        return x
+    return torch.cat([x, x[:, :, -1:].expand(-1, -1, target - t, -1, -1)], 2)

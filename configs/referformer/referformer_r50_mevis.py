@@ -1,0 +1,40 @@
+# ReferFormer (ResNet-50) on MeViS with the Ref-YouTube-VOS recipe of
+# referformer_r50_ref-ytvos.py (5-frame clips, 5 queries, AdamW 1e-4 / backbone 5e-5,
+# grad clip 0.1, 6 epochs, steps after 3 and 5, text encoder frozen, from the RefCOCO/+/g
+# pre-trained weights); validation on valid_u (local GT). The FlowRVS paper's table lists
+# ReferFormer at 31.0 J&F on MeViS.
+#   tools/dist_train.sh configs/referformer/referformer_r50_mevis.py 8
+_base_ = [
+    '../_base_/models/referformer_r50.py',
+    '../_base_/datasets/mevis.py',
+    '../_base_/schedules/referformer_adamw.py',
+    '../_base_/default_runtime.py',
+]
+load_from = 'work_dirs/referformer_r50_refcoco-pretrain/epoch_12.pth'
+model = dict(text_encoder=dict(freeze=True))
+
+num_frames = 5
+train_pipeline = [
+    dict(type='ReferenceSampleFrames', num_frames=num_frames, local_max=3,
+         short_video='repeat'),
+    dict(type='LoadRVOSFrames'),
+    dict(type='LoadRVOSMasks'),
+    dict(type='ReferenceTrainResize', backend='pil',
+         short_sizes=[288, 320, 352, 392, 416, 448, 480, 512], max_size=640, crop_prob=0.5,
+         pre_sizes=[400, 500, 600], crop_range=(384, 600), size_divisor=32),
+    dict(type='RVOSRandomFlip', prob=0.5),
+    dict(type='PackRVOSInputs'),
+]
+test_pipeline = [
+    dict(type='UniformSampleFrames', num_frames=None),
+    dict(type='LoadRVOSFrames'),
+    dict(type='LoadRVOSMasks'),
+    dict(type='InferenceResize', backend='pil', max_hw=(360, 640), size_divisor=32),
+    dict(type='PackRVOSInputs'),
+]
+train_dataloader = dict(dataset=dict(anchor_stride=num_frames, pipeline=train_pipeline))
+# ReferFormer encodes each (video, expression) pair on its own: per-expression test items
+val_dataloader = dict(dataset=dict(split='valid_u', video_level=False, pipeline=test_pipeline))
+test_dataloader = val_dataloader
+val_evaluator = dict(type='RVOSMetric')
+test_evaluator = val_evaluator

@@ -1,0 +1,3 @@
+from .frame_averaged_cost import FrameAveragedCost
+
+__all__ = ['FrameAveragedCost']
