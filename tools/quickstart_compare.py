@@ -41,6 +41,8 @@ class Baseline:
         uses_stages_0_1 (bool): trained on stage 0's VAE and stage 1's decoder
             (their time is shared with FlowRVS and counted in its row only).
         note (str): one line in the report saying what it is.
+        own_schedule (bool): trained its config's own iterations, whatever
+            ``--compare-iters`` says (a schedule already sized for the budget).
     """
     name: str
     config: str
@@ -48,6 +50,7 @@ class Baseline:
     prepare: Tuple[Tuple[str, ...], ...] = ()
     uses_stages_0_1: bool = True
     note: str = ''
+    own_schedule: bool = False
 
 
 _FLOW = ('model.pretrained={wan}', 'load_from={decoder}')
@@ -58,6 +61,14 @@ BASELINES: List[Baseline] = [
     Baseline('noise-to-mask (10 steps)', 'flowrvs_tiny_synthetic_noise-to-mask.py', _FLOW,
              note='the same DiT as a flow from Gaussian noise to the mask latent, the video '
                   'given by DVI, 10 Euler steps (paper: noise-to-mask multi-step flow, 32.3)'),
+    Baseline('ReferFormer (toy)', 'referformer_tiny_synthetic.py',
+             ('model.text_encoder.pretrained={work}/roberta_tiny', ),
+             prepare=(('tools/misc/make_tiny_roberta.py', '{work}/roberta_tiny'), ),
+             uses_stages_0_1=False, own_schedule=True,
+             note='the discriminative baseline (docs/referformer.md): mmdet ResNet-18 (16 base '
+                  'channels), deformable DETR encoder / decoder, a tiny random RoBERTa, 5 '
+                  'queries, dynamic mask head, trained from scratch for its config\'s 600 '
+                  'iterations'),
 ]
 
 
@@ -133,7 +144,8 @@ def run_baselines(run: Callable, latest: Callable, last_metrics: Callable, py: s
         os.makedirs(folder, exist_ok=True)
         config = osp.join(cfg_dir, b.config)
         options = _fill(b.options, values)
-        train_opts = options + data_opt + (iteration_options(config, iters) if iters else [])
+        shorten = iters and not b.own_schedule
+        train_opts = options + data_opt + (iteration_options(config, iters) if shorten else [])
         fingerprint = _fingerprint(config, train_opts, options)
         saved = _reused(osp.join(folder, 'result.json'), fingerprint)
         if saved is not None:
