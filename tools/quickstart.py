@@ -18,8 +18,14 @@ Stages (each runs the same tools/train.py / tools/test.py and configs a user run
 5. grounding check: the same model scored with every expression swapped for another
    expression of the same video (a different target).
 
+With ``--compare``, baselines are then trained and tested beside FlowRVS (the paper's
+paradigm baselines at toy size, reusing stages 0-1, and the ReferFormer toy baseline;
+tools/quickstart_compare.py lists them) and tools/eval_predictions.py writes one side-by-side report to
+<work-dir>/compare/report.md. ``--compare-only`` adds the comparison to a finished
+default run in --work-dir (its stages 0-5 are not rerun).
+
 Usage: python tools/quickstart.py [--work-dir work_dirs/quickstart] [--data-root DIR]
-       [--seed 0]
+           [--compare | --compare-only] [--compare-iters N] [--seed 0]
 
 Every training stage runs with ``randomness.seed=SEED`` (without it MMEngine draws a
 new seed for every run, written as ``seed:`` in each stage's log), so a rerun with the
@@ -46,6 +52,9 @@ CFG = osp.join(REPO, 'configs', 'quickstart')
 # that name the target's colour and/or shape. (The generator's defaults let shapes hide
 # each other and add twins told apart by motion, motion, relations and groups: see the
 # README.) How each choice scored: docs/quickstart_notes.md.
+# --compare trains each baseline this many iterations (FlowRVS: its config's 4300) to fit
+# the comparison in its time budget
+COMPARE_ITERS = 2150
 SYNTHETIC_DATA = ['--num-train', '1024', '--num-valid', '16', '--size', '64x64',
                   '--frames', '9-9', '--radius', '0.15-0.22', '--objects', '2-3',
                   '--ambiguous-ratio', '0', '--kinds', 'appearance', '--max-hidden', '0',
@@ -88,6 +97,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description='mmflowrvs built-in quickstart')
     parser.add_argument('--work-dir', default='work_dirs/quickstart')
     parser.add_argument('--data-root', default='data/synthetic_rvos')
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument('--compare', action='store_true',
+                      help='after the default stages, train the baselines and write one '
+                           'side-by-side report (<work-dir>/compare/report.md)')
+    mode.add_argument('--compare-only', action='store_true',
+                      help='only the comparison, on a finished default run in --work-dir')
+    parser.add_argument('--compare-iters', type=int, default=COMPARE_ITERS,
+                        help='training iterations of each baseline (0: its config\'s own; '
+                             f'default {COMPARE_ITERS}, for the time budget)')
     parser.add_argument('--seed', type=int, default=0,
                         help='randomness.seed of every training stage (recorded in '
                         'summary.json)')
@@ -95,6 +113,9 @@ def main() -> None:
     work = osp.abspath(args.work_dir)
     data = osp.abspath(args.data_root)
     os.makedirs(work, exist_ok=True)
+    if args.compare_only:
+        compare(work, data, args.compare_iters)
+        return
     py = sys.executable
     times = {}
     t_all = time.time()
@@ -161,7 +182,8 @@ def main() -> None:
     total = time.time() - t_all
     summary = dict(scores=scores, swapped_expressions=swapped, decoder_ceiling=ceiling,
                    grounding_drop=scores['JF'] - swapped['JF'], seed=args.seed, seconds=times,
-                   total_seconds=total)
+                   total_seconds=total, checkpoint=ckpt, decoder_checkpoint=dec_ckpt,
+                   data_root=data)
     with open(osp.join(work, 'summary.json'), 'w') as f:
         json.dump(summary, f, indent=2)
     print('\n[quickstart] synthetic valid_u:  J {J:.1f}  F {F:.1f}  J&F {JF:.1f}'.format(**scores))
@@ -171,6 +193,15 @@ def main() -> None:
         d=summary['grounding_drop'], **swapped))
     print(f'[quickstart] total {total / 60:.1f} min; predictions in {work}/predictions, '
           f'overlays under {work}/test/*/overlays, summary in {work}/summary.json')
+    if args.compare:
+        compare(work, data, args.compare_iters)
+
+
+def compare(work: str, data: str, iters: int) -> None:
+    """The baselines of tools/quickstart_compare.py beside the finished default run."""
+    from quickstart_compare import compare as run_comparison
+    run_comparison(work, data, iters or None, run=run, latest=latest,
+                   last_metrics=last_metrics, cfg_dir=CFG)
 
 
 if __name__ == '__main__':

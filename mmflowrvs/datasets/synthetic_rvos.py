@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 from pycocotools import mask as mask_utils
 
-from .synthetic_vocab import COLORS, MOTIONS, NUMBERS, RELATIONS, SHAPES
+from .synthetic_vocab import COLORS, MOTIONS, NUMBERS, RELATIONS, SHAPES, SYNTHETIC_VOCAB
 
 _DIRS = {'left': (-1, 0), 'right': (1, 0), 'up': (0, -1), 'down': (0, 1),
          'still': (0, 0), 'stops': None}
@@ -86,6 +86,25 @@ def expression_kind(text: str) -> str:
     if any(text.endswith(words) for words in MOTIONS.values()):
         return 'motion'
     return 'appearance'
+
+
+def expression_group(text: str) -> str:
+    """What a generated expression names, for per-kind breakdowns of scores.
+
+    Appearance expressions split by the words they use: ``'colour + shape'``
+    ("the red circle"), ``'colour'`` ("the red one") or ``'shape'`` ("the
+    circle"); the other kinds keep their :func:`expression_kind`. Text the
+    generator cannot emit (a word outside its vocabulary, fewer than two words)
+    is ``'not synthetic'``.
+    """
+    words = text.split()
+    if len(words) < 2 or not set(words) <= set(SYNTHETIC_VOCAB):
+        return 'not synthetic'
+    kind = expression_kind(text)
+    if kind != 'appearance':
+        return kind
+    names = [n for n, vocab in (('colour', COLORS), ('shape', SHAPES)) if set(words) & set(vocab)]
+    return ' + '.join(names) or kind
 
 
 def _candidates(objs: List[dict], centres: np.ndarray) -> List[Tuple[str, List[int], int]]:

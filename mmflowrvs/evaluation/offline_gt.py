@@ -57,6 +57,11 @@ class ExpressionGT:
     def anno_index(self) -> Optional[int]:
         return self.info.get('anno_index')
 
+    @property
+    def expression(self) -> Optional[str]:
+        """The expression's text, when the dataset gives it."""
+        return self.info.get('expression')
+
     def load(self) -> np.ndarray:
         """(T, H, W) bool target masks over all listed frames."""
         from mmflowrvs.datasets.transforms import LoadRVOSMasks

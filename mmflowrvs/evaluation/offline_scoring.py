@@ -25,7 +25,11 @@ from .offline_gt import ExpressionGT, GTSplit
 from .prediction_io import PredictionError, prediction_path, read_id_png, read_mask_png
 from .ref_davis_eval import load_davis_gt, score_ref_davis_video, summarize_ref_davis
 
-__all__ = ['MethodScores', 'score_expressions', 'score_ref_davis', 'detect_layout']
+__all__ = ['MethodScores', 'score_expressions', 'score_ref_davis', 'detect_layout',
+           'EMPTY_LAYOUT']
+
+#: The layout of a method that predicts nothing (every mask empty, no folder read).
+EMPTY_LAYOUT = 'empty'
 
 
 @dataclass
@@ -41,6 +45,7 @@ class MethodScores:
     JF: float = 0.0
     per_video: Dict[str, float] = field(default_factory=dict)
     per_category: Dict[str, float] = field(default_factory=dict)
+    category_counts: Dict[str, int] = field(default_factory=dict)
     per_annotator: Dict[str, Dict[str, float]] = field(default_factory=dict)
     no_target_acc: Dict[str, float] = field(default_factory=dict)
     missing: List[str] = field(default_factory=list)
@@ -81,19 +86,23 @@ def _score_expression(task: Tuple[ExpressionGT, List[Tuple[str, str]]]) -> list:
     gt = gt_info.load()                                            # (T, H, W)
     out = []
     for root, layout in preds:
-        paths = [prediction_path(root, layout, gt_info.video, f, gt_info.exp_id)
-                 for f in gt_info.frames]
-        folder = osp.dirname(paths[0])
         issues: List[str] = []
-        if osp.isdir(folder):
-            pred = _read_masks(paths, gt_info.shape, read_mask_png, bool, issues)
-        else:                                      # scored 0, as the official script
+        missing = None
+        if layout == EMPTY_LAYOUT:                 # a method that predicts nothing
             pred = np.zeros(gt.shape, bool)
+        else:
+            paths = [prediction_path(root, layout, gt_info.video, f, gt_info.exp_id)
+                     for f in gt_info.frames]
+            folder = osp.dirname(paths[0])
+            if osp.isdir(folder):
+                pred = _read_masks(paths, gt_info.shape, read_mask_png, bool, issues)
+            else:                                  # scored 0, as the official script
+                pred, missing = np.zeros(gt.shape, bool), folder
         row = score_expression(gt_info.video, gt_info.exp_id, gt, pred, gt_info.no_target,
                                gt_info.category, gt_info.anno_index)
-        if not osp.isdir(folder):
+        if missing is not None:
             row.update(j=0.0, f=0.0)
-        out.append((row, None if osp.isdir(folder) else folder, issues))
+        out.append((row, missing, issues))
     return out
 
 
@@ -134,7 +143,8 @@ def score_expressions(gt: GTSplit, preds: List[Tuple[str, str, str]], nproc: int
 
     Args:
         gt (GTSplit): The split's expressions.
-        preds (list[tuple[str, str, str]]): (name, pred_dir, layout) per method.
+        preds (list[tuple[str, str, str]]): (name, pred_dir, layout) per method;
+            layout :data:`EMPTY_LAYOUT` scores empty masks (pred_dir unused).
         nproc (int): Worker processes.
         protocol (str, optional): Recorded in the outputs (Ref-DAVIS17
             ``'per-expression'``).
@@ -155,6 +165,7 @@ def score_expressions(gt: GTSplit, preds: List[Tuple[str, str, str]], nproc: int
         scores.no_target_acc = {k: metrics[k] for k in ('N-acc', 'T-acc') if k in metrics}
         scores.per_video = {k: v['J&F'] for k, v in summary['per_video'].items()}
         scores.per_category = {k: v['J&F'] for k, v in summary['per_category'].items()}
+        scores.category_counts = {k: v['n'] for k, v in summary['per_category'].items()}
         scores.per_annotator = summary['per_annotator']
         scores.missing = [o[m][1] for o in outputs if o[m][1] is not None]
         scores.issues = [msg for o in outputs for msg in o[m][2]]

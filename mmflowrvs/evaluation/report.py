@@ -2,7 +2,7 @@
 import json
 import os
 import os.path as osp
-from typing import List
+from typing import Dict, List, Optional
 
 from .offline_scoring import MethodScores
 
@@ -21,16 +21,28 @@ def describe_scoring(methods: List[MethodScores]) -> str:
     return ', '.join(parts)
 
 
-def format_table(methods: List[MethodScores]) -> str:
-    """A markdown/console table: J, F, J&F per method (+ per annotator, N-acc/T-acc)."""
+#: Extra columns per method: ``{method name: {column: value}}`` (shown as given).
+ExtraColumns = Dict[str, Dict[str, object]]
+
+
+def _extra_columns(extra: Optional[ExtraColumns]) -> List[str]:
+    """Column names of ``extra`` in first-seen order."""
+    return list(dict.fromkeys(c for cols in (extra or {}).values() for c in cols))
+
+
+def format_table(methods: List[MethodScores], extra: Optional[ExtraColumns] = None) -> str:
+    """A markdown/console table: J, F, J&F per method (+ per annotator, N-acc/T-acc,
+    then the ``extra`` columns; '-' where a method has no value)."""
     annos = sorted({a for m in methods for a in m.per_annotator})
     accs = sorted({k for m in methods for k in m.no_target_acc})
-    head = (['method', 'J', 'F', 'J&F'] + [f'{a} J&F' for a in annos] + accs
+    columns = _extra_columns(extra)
+    head = (['method', 'J', 'F', 'J&F'] + [f'{a} J&F' for a in annos] + accs + columns
             + ['missing', 'bad files'])
     rows = [[m.name, f'{m.J:.2f}', f'{m.F:.2f}', f'{m.JF:.2f}']
             + [f'{m.per_annotator[a]["J&F"]:.2f}' if a in m.per_annotator else '-'
                for a in annos]
             + [f'{m.no_target_acc[k]:.2f}' if k in m.no_target_acc else '-' for k in accs]
+            + [str((extra or {}).get(m.name, {}).get(c, '-')) for c in columns]
             + [f'{len(m.missing)}/{m.num_units * (4 if annos else 1)}', str(len(m.issues))]
             for m in methods]
     widths = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
@@ -39,11 +51,18 @@ def format_table(methods: List[MethodScores]) -> str:
     return '\n'.join([line(head), sep] + [line(r) for r in rows])
 
 
-def write_json(methods: List[MethodScores], path: str) -> None:
-    """``{name: {"J", "F", "J&F", ...}}`` (x100; Ref-DAVIS adds ``anno_<a>``)."""
+def write_json(methods: List[MethodScores], path: str,
+               extra: Optional[ExtraColumns] = None) -> None:
+    """``{name: {"J", "F", "J&F", ...}}`` (x100; Ref-DAVIS adds ``anno_<a>``; the
+    ``extra`` columns and, when known, the per-category J&F are added)."""
     os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    out = {}
+    for m in methods:
+        out[m.name] = dict(m.to_json(), **(extra or {}).get(m.name, {}))
+        if m.per_category:
+            out[m.name]['per_category'] = m.per_category
     with open(path, 'w') as f:
-        json.dump({m.name: m.to_json() for m in methods}, f, indent=2)
+        json.dump(out, f, indent=2)
 
 
 def _listing(title: str, items: List[str]) -> List[str]:
@@ -73,13 +92,16 @@ def _plot(methods: List[MethodScores], path: str) -> None:
     plt.close(fig)
 
 
-def write_report(methods: List[MethodScores], out_dir: str, dataset: str) -> str:
+def write_report(methods: List[MethodScores], out_dir: str, dataset: str,
+                 extra: Optional[ExtraColumns] = None,
+                 group_title: str = 'Per-category J&F', notes: Optional[List[str]] = None) -> str:
     """Writes ``report.md`` and ``per_video_jf.png`` to ``out_dir``.
 
-    The markdown has the summary table, per-annotator details (Ref-DAVIS),
-    per-category J&F when known, the per-video J&F of every method with its
-    difference to the first method (largest differences first), and what was
-    missing or broken.
+    The markdown has the summary table (with the ``extra`` columns), ``notes``
+    (paragraphs under the table), per-annotator details (Ref-DAVIS), per-category
+    J&F when known (under ``group_title``, with the number of expressions), the
+    per-video J&F of every method with its difference to the first method
+    (largest differences first), and what was missing or broken.
 
     Returns:
         str: path of the markdown report.
@@ -88,7 +110,9 @@ def write_report(methods: List[MethodScores], out_dir: str, dataset: str) -> str
     _plot(methods, osp.join(out_dir, 'per_video_jf.png'))
     base = methods[0]
     lines = [f'# {dataset} evaluation', '', describe_scoring(methods), '',
-             format_table(methods), '']
+             format_table(methods, extra), '']
+    for note in notes or []:
+        lines += [note, '']
     for m in methods:
         if m.per_annotator:
             lines += [f'## {m.name} per annotator', '',
@@ -99,10 +123,13 @@ def write_report(methods: List[MethodScores], out_dir: str, dataset: str) -> str
             lines.append('')
     cats = sorted({c for m in methods for c in m.per_category})
     if cats:
-        lines += ['## Per-category J&F', '', '| category | ' + ' | '.join(m.name for m in methods)
-                  + ' |', '|---' * (1 + len(methods)) + '|']
-        lines += [f'| {c} | ' + ' | '.join(f'{m.per_category.get(c, float("nan")):.2f}'
-                                            for m in methods) + ' |' for c in cats]
+        counts = {c: n for m in methods for c, n in m.category_counts.items()}
+        lines += [f'## {group_title}', '', '| category | '
+                  + ' | '.join(m.name for m in methods) + ' | expressions |',
+                  '|---' * (2 + len(methods)) + '|']
+        lines += [f'| {c} | '
+                  + ' | '.join(f'{m.per_category.get(c, float("nan")):.2f}' for m in methods)
+                  + f' | {counts.get(c, "-")} |' for c in cats]
         lines.append('')
     videos = sorted(base.per_video)
     others = methods[1:]

@@ -73,6 +73,20 @@ def test_24gb_config_serves_text_from_the_store(tiny_wan_dir, tmp_path):
     assert model.text_encoder(['a dog']).shape == (1, 8, 32)
 
 
+@pytest.mark.parametrize('name,row', [('noise-to-mask', '32.3'), ('mask-prediction', '38.9'),
+                                      ('velocity-1step', '50.8'), ('base-flow', '47.9')])
+def test_paradigm_configs_are_children_of_flowrvs_mevis_naming_their_row(name, row):
+    path = os.path.join(REPO, 'configs', 'paradigms', f'flowrvs_mevis_{name}.py')
+    with open(path) as f:
+        text = f.read()
+    assert "_base_ = '../flowrvs_mevis.py'" in text
+    assert f'MeViS valid_u: {row} J&F (full FlowRVS 60.6)' in text
+    cfg = Config.fromfile(path)
+    assert cfg.model.head.start_point == cfg.model.sampler.start_point
+    assert cfg.model.head.prediction == cfg.model.sampler.prediction
+    assert cfg.model.text_encoder.max_length == 256  # the rest of the recipe is inherited
+
+
 @pytest.mark.parametrize('name', ['flowrvs_mevis.py', 'flowrvs_ref-ytvos.py',
                                   'flowrvs_ref-davis_zero-shot.py', 'flowrvs_mevis_24gb.py',
                                   'flowrvs_mevis-valid-server.py',

@@ -245,3 +245,14 @@ def test_impossible_max_hidden_is_rejected():
     with pytest.raises(ValueError, match='max_hidden'):
         make_video(random.Random(0), (32, 32), (9, 9), False, radius_range=(0.45, 0.45),
                    num_objects=(4, 4), max_hidden=0.0)
+
+
+def test_expression_group_names_what_an_expression_uses():
+    from mmflowrvs.datasets.synthetic_rvos import expression_group
+    assert expression_group('the red circle') == 'colour + shape'
+    assert expression_group('the red one') == 'colour'
+    assert expression_group('the circle') == 'shape'
+    assert expression_group('the circle moving left') == 'motion'
+    assert expression_group('the two circles') == 'multi'
+    assert expression_group('the square above the red circle') == 'relation'
+    assert expression_group('a dog') == 'not synthetic' and expression_group('') == 'not synthetic'

@@ -316,3 +316,39 @@ def test_ref_davis_per_expression_protocol_offline(tmp_path):
     # davis2017: the swap is undone by the matching, so annotators 0 and 2 agree
     assert unsupervised['anno_2']['J&F'] == pytest.approx(unsupervised['anno_0']['J&F'])
     assert per_expression['anno_2']['J&F'] < unsupervised['anno_2']['J&F']
+
+
+def test_empty_baseline_extra_columns_and_synthetic_kinds(tmp_path, mevis, capsys):
+    root, gts = mevis
+    meta = json.loads((root / 'meta_expressions.json').read_text())
+    texts = {('a', '0'): 'the red circle', ('a', '1'): 'the two circles',
+             ('a', '2'): 'the red one', ('b', '0'): 'the circle'}
+    for (video, exp), text in texts.items():
+        meta['videos'][video]['expressions'][exp]['exp'] = text
+    (root / 'meta_expressions.json').write_text(json.dumps(meta))
+    pred = tmp_path / 'pred'
+    for s in _samples(gts, gts):                                   # a perfect method
+        write_predictions(s, str(pred), 'mevis')
+    extra = tmp_path / 'extra.json'
+    extra.write_text(json.dumps({'ours': {'train s': 12, 'params': '1.0 M'}}))
+    out = tmp_path / 'report'
+    assert _tool().main(['--dataset', 'mevis', '--data-root', str(root), '--pred', str(pred),
+                         '--names', 'ours', '--empty-baseline', '--group-by', 'synthetic-kind',
+                         '--extra', str(extra), '--json', str(tmp_path / 's.json'),
+                         '--out-dir', str(out), '--nproc', '1', '--notes', 'a note']) == 0
+    scores = json.loads((tmp_path / 's.json').read_text())
+    assert scores['ours']['J&F'] == 100.0 and scores['ours']['train s'] == 12
+    # predicting nothing is right only on a/2, the no-target expression: 1 of 4
+    assert scores['empty masks']['J'] == 25.0 and scores['empty masks']['F'] == 25.0
+    assert scores['empty masks']['N-acc'] == 100.0 and scores['empty masks']['T-acc'] == 0.0
+    assert scores['empty masks']['per_category'] == {'colour': 100.0, 'colour + shape': 0.0,
+                                                     'multi': 0.0, 'shape': 0.0}
+    table = capsys.readouterr().out
+    assert '| train s | params |' in table and '| 12      | 1.0 M  |' in table
+    report = (out / 'report.md').read_text()
+    assert '## Per-kind J&F (what each expression names)' in report
+    assert '| colour + shape | 100.00 | 0.00 | 1 |' in report and 'a note' in report
+    extra.write_text(json.dumps({'theirs': {'x': 1}}))
+    with pytest.raises(ValueError, match='no method named theirs'):
+        _tool().main(['--dataset', 'mevis', '--data-root', str(root), '--pred', str(pred),
+                      '--names', 'ours', '--extra', str(extra), '--nproc', '1'])

@@ -5,6 +5,7 @@ import torch
 
 from mmflowrvs.registry import MODELS
 from mmflowrvs.structures import RVOSDataSample, RVOSVideoDataSample
+from ..heads.flow_matching_head import check_model_paradigm
 from .base_rvos_model import BaseRVOSModel
 from .windowed_inference import WindowBlender, check_window, window_spans
 
@@ -89,6 +90,7 @@ class FlowRVS(BaseRVOSModel):
         self.mask_decoder.requires_grad_(False)
         self.head = MODELS.build(head)
         self.sampler = MODELS.build(sampler)
+        check_model_paradigm(self.head, self.sampler, getattr(self.backbone, 'use_dvi', False))
         self.start_point_augmentation = start_point_augmentation
         self.train_cfg = train_cfg or {}
 

@@ -10,6 +10,37 @@ from mmflowrvs.registry import MODELS
 from . import timestep_sampling as ts
 
 TIME_SAMPLINGS = ('boundary_biased', 'uniform', 'mask_biased', 'karras', 'fixed')
+START_POINTS = ('video', 'noise')
+PREDICTIONS = ('velocity', 'mask')
+
+
+def check_paradigm(owner: str, start_point: str, prediction: str) -> None:
+    """Raises a clear error for an unknown start point or prediction target."""
+    if start_point not in START_POINTS:
+        raise ValueError(f'{owner}: start_point must be one of {START_POINTS}, got '
+                         f'{start_point!r}')
+    if prediction not in PREDICTIONS:
+        raise ValueError(f'{owner}: prediction must be one of {PREDICTIONS}, got '
+                         f'{prediction!r}')
+
+
+def check_model_paradigm(head: nn.Module, sampler: object, use_dvi: bool) -> None:
+    """Checks that training (head) and inference (sampler) share one paradigm.
+
+    Raises:
+        ValueError: naming the config keys, when the sampler starts from another
+            point or reads another target than the head trains, or when a noise
+            start point leaves the network without the video (no DVI).
+    """
+    for key, default in (('start_point', 'video'), ('prediction', 'velocity')):
+        trained = getattr(head, key, default)
+        sampled = getattr(sampler, key, default)
+        if trained != sampled:
+            raise ValueError(f'model.head.{key}={trained!r} but model.sampler.{key}='
+                             f'{sampled!r}: inference must use the paradigm training used')
+    if getattr(head, 'start_point', 'video') == 'noise' and not use_dvi:
+        raise ValueError("model.head.start_point='noise' needs model.backbone.use_dvi=True: "
+                         'without direct video injection the network never sees the video')
 
 
 @MODELS.register_module()
@@ -19,6 +50,12 @@ class FlowMatchingHead(nn.Module):
     Convention (Wan/SD3, checkpoint-compatible): s in (0, 1], x_s = s z_v + (1 - s) z_m,
     target u = z_v - z_m, loss = mean MSE(f(x_s, s_int), u), with the DiT timestep
     s_int = 1000 s in {1..1000}.
+
+    The paper's paradigm baselines (configs/paradigms/) change the start point x_1
+    and the regression target; the defaults are FlowRVS's own (x_1 = z_v, velocity):
+    ``start_point='noise'`` draws x_1 ~ N(0, I) instead of z_v (the video then reaches
+    the network only through direct video injection), x_s = s x_1 + (1 - s) z_m;
+    ``prediction='mask'`` regresses z_m itself instead of the velocity x_1 - z_m.
 
     Boundary-biased sampling (BBS): with probability p, s_int = 1000 (the video
     start point itself); otherwise s = u^(1 / (beta + 1)), u ~ U(0, 1), clamped to
@@ -40,14 +77,22 @@ class FlowMatchingHead(nn.Module):
         karras_steps (int): Size of the Karras schedule. Defaults to 50.
         karras_rho (float): Defaults to 7.0.
         fixed_timesteps (Sequence[int], optional): The list for ``'fixed'``.
+        start_point (str): ``'video'`` (x_1 = z_v, FlowRVS) or ``'noise'``
+            (x_1 ~ N(0, I)). Defaults to ``'video'``.
+        prediction (str): ``'velocity'`` (x_1 - z_m, FlowRVS) or ``'mask'`` (z_m).
+            Defaults to ``'velocity'``. The sampler must name the same two.
     """
 
     def __init__(self, boundary_prob: float = 0.5, beta: float = 0.0,
                  num_train_timesteps: int = 1000, loss_weight: float = 1.0,
                  time_sampling: str = 'boundary_biased', mask_bias: float = 1.0,
                  karras_steps: int = 50, karras_rho: float = 7.0,
-                 fixed_timesteps: Optional[Sequence[int]] = None) -> None:
+                 fixed_timesteps: Optional[Sequence[int]] = None,
+                 start_point: str = 'video', prediction: str = 'velocity') -> None:
         super().__init__()
+        check_paradigm('FlowMatchingHead', start_point, prediction)
+        self.start_point = start_point
+        self.prediction = prediction
         if not 0.0 <= boundary_prob <= 1.0:
             raise ValueError(f'boundary_prob must be in [0, 1], got {boundary_prob}')
         if time_sampling not in TIME_SAMPLINGS:
@@ -97,7 +142,10 @@ class FlowMatchingHead(nn.Module):
 
     def interpolate(self, z_v: torch.Tensor, z_m: torch.Tensor,
                     timesteps: torch.Tensor) -> torch.Tensor:
-        """x_s = s z_v + (1 - s) z_m with s = t / 1000; latents (B, C, T', h, w)."""
+        """x_s = s z_v + (1 - s) z_m with s = t / 1000; latents (B, C, T', h, w).
+
+        ``z_v`` is the start point x_1 (Gaussian noise with ``start_point='noise'``).
+        """
         s = (timesteps.float() / self.num_train_timesteps).view(-1, 1, 1, 1, 1)
         return s * z_v + (1 - s) * z_m
 
@@ -106,21 +154,38 @@ class FlowMatchingHead(nn.Module):
         """The constant velocity u = z_v - z_m."""
         return z_v - z_m
 
+    def start(self, z_v: torch.Tensor,
+              generator: Optional[torch.Generator] = None) -> torch.Tensor:
+        """The start point x_1 (B, C, T', h, w): z_v itself or Gaussian noise."""
+        if self.start_point == 'video':
+            return z_v
+        noise = torch.randn(z_v.shape, generator=generator, dtype=torch.float32)
+        return noise.to(device=z_v.device, dtype=z_v.dtype)
+
+    def regression_target(self, x_1: torch.Tensor, z_m: torch.Tensor) -> torch.Tensor:
+        """What the network regresses: the velocity x_1 - z_m, or z_m itself."""
+        return self.target(x_1, z_m) if self.prediction == 'velocity' else z_m
+
     def loss(self, velocity_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
              z_v: torch.Tensor, z_m: torch.Tensor,
              generator: Optional[torch.Generator] = None) -> Dict[str, torch.Tensor]:
         """Flow-matching loss.
 
         Args:
-            velocity_fn (callable): f(x_s (B, C, T', h, w), t (B,)) -> velocity.
-            z_v (Tensor): (B, C, T', h, w) video latents (start points).
+            velocity_fn (callable): f(x_s (B, C, T', h, w), t (B,)) -> the
+                prediction (the velocity, or the mask latent with
+                ``prediction='mask'``).
+            z_v (Tensor): (B, C, T', h, w) video latents (the start points, unless
+                ``start_point='noise'``).
             z_m (Tensor): (B, C, T', h, w) mask latents (end points).
+            generator (torch.Generator, optional): For the timesteps and the noise.
 
         Returns:
             dict: ``loss_flow`` (scalar).
         """
         t = self.sample_timesteps(z_v.shape[0], device=z_v.device, generator=generator)
-        x_s = self.interpolate(z_v, z_m, t)
+        x_1 = self.start(z_v, generator)
+        x_s = self.interpolate(x_1, z_m, t)
         pred = velocity_fn(x_s, t)
-        loss = F.mse_loss(pred.float(), self.target(z_v, z_m).float())
+        loss = F.mse_loss(pred.float(), self.regression_target(x_1, z_m).float())
         return dict(loss_flow=loss * self.loss_weight)

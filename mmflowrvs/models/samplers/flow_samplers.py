@@ -1,10 +1,11 @@
 """ODE samplers that carry the video latent to the mask latent."""
-from typing import Callable, List, Tuple
+from typing import Callable, List, Optional, Tuple
 
 import numpy as np
 import torch
 
 from mmflowrvs.registry import MODELS
+from ..heads.flow_matching_head import check_paradigm
 
 VelocityFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -34,17 +35,34 @@ class FlowEulerSampler:
 
     N = 1 (the default, the paper's) gives z_m = z_v - f(z_v, 1000).
 
+    The paradigm baselines (configs/paradigms/, the same two options as
+    :class:`FlowMatchingHead`): ``start_point='noise'`` starts from Gaussian noise
+    instead of z_v; ``prediction='mask'`` reads the network's output as the mask
+    latent m and steps with the velocity it implies, (z - m) / s, i.e.
+    z <- (s' / s) z + (1 - s' / s) m: one step from s = 1 returns m = f(z, 1000).
+
     Args:
         num_steps (int): N. Defaults to 1.
         shift (float): Schedule shift. Defaults to 3.
         num_train_timesteps (int): Defaults to 1000.
+        start_point (str): ``'video'`` (z_v, FlowRVS) or ``'noise'``.
+        prediction (str): ``'velocity'`` (FlowRVS) or ``'mask'``.
+        noise_seed (int, optional): Seed of the start noise, drawn afresh for each
+            call (so a sample's noise depends only on its batch shape and position:
+            repeated tests agree); ``None`` draws from torch's global generator.
+            Only with ``start_point='noise'``. Defaults to 0.
     """
 
     def __init__(self, num_steps: int = 1, shift: float = 3.0,
-                 num_train_timesteps: int = 1000) -> None:
+                 num_train_timesteps: int = 1000, start_point: str = 'video',
+                 prediction: str = 'velocity', noise_seed: Optional[int] = 0) -> None:
+        check_paradigm(type(self).__name__, start_point, prediction)
         self.num_steps = num_steps
         self.shift = shift
         self.num_train_timesteps = num_train_timesteps
+        self.start_point = start_point
+        self.prediction = prediction
+        self.noise_seed = noise_seed
         self.timesteps, self.sigmas = shifted_schedule(num_steps, shift, num_train_timesteps)
 
     @property
@@ -55,11 +73,31 @@ class FlowEulerSampler:
     def _t(self, t: float, z: torch.Tensor) -> torch.Tensor:
         return torch.full((z.shape[0],), t, device=z.device, dtype=torch.float32)
 
+    def start(self, z_v: torch.Tensor) -> torch.Tensor:
+        """The ODE's start (B, C, T', h, w): z_v, or noise of its shape."""
+        if self.start_point == 'video':
+            return z_v
+        generator = (None if self.noise_seed is None
+                     else torch.Generator().manual_seed(self.noise_seed))
+        noise = torch.randn(z_v.shape, generator=generator, dtype=torch.float32)
+        return noise.to(device=z_v.device, dtype=z_v.dtype)
+
+    def velocity(self, pred: torch.Tensor, z: torch.Tensor, sigma: float) -> torch.Tensor:
+        """The velocity at (z, sigma) the network's output stands for."""
+        return pred if self.prediction == 'velocity' else (z - pred) / sigma
+
     @torch.no_grad()
     def sample(self, velocity_fn: VelocityFn, z: torch.Tensor) -> torch.Tensor:
-        """Integrates from ``z`` = z_v (B, C, T', h, w); returns the mask latent."""
+        """Integrates from ``z`` = z_v (B, C, T', h, w) (or from noise, see
+        ``start_point``); returns the mask latent."""
+        z = self.start(z)
         for k, t in enumerate(self.timesteps):
-            z = z + (self.sigmas[k + 1] - self.sigmas[k]) * velocity_fn(z, self._t(t, z))
+            s0, s1 = self.sigmas[k], self.sigmas[k + 1]
+            pred = velocity_fn(z, self._t(t, z))
+            if self.prediction == 'velocity':
+                z = z + (s1 - s0) * pred
+            else:  # Euler on (z - m) / s0, written so that s1 = 0 returns m exactly
+                z = (s1 / s0) * z + (1 - s1 / s0) * pred
         return z
 
 
@@ -70,19 +108,29 @@ class FlowHeunSampler(FlowEulerSampler):
     Each step evaluates f at its start and at the Euler prediction of its end, and
     averages. The network is trained for timesteps 1..1000, so the end of the last
     step (sigma = 0) is evaluated at timestep 1 (s = 0.001). NFE = 2 N.
+
+    With ``prediction='mask'`` the velocity at sigma = 0, (z - m) / sigma, does not
+    exist: the last step is then an Euler step (it returns the predicted mask
+    latent), and NFE = 2 N - 1.
     """
 
     @property
     def nfe(self) -> int:
-        return 2 * self.num_steps
+        return 2 * self.num_steps - (self.prediction == 'mask')
 
     @torch.no_grad()
     def sample(self, velocity_fn: VelocityFn, z: torch.Tensor) -> torch.Tensor:
         n_max = self.num_train_timesteps
+        z = self.start(z)
         for k, t in enumerate(self.timesteps):
             s0, s1 = self.sigmas[k], self.sigmas[k + 1]
-            d0 = velocity_fn(z, self._t(t, z))
+            pred = velocity_fn(z, self._t(t, z))
+            if self.prediction == 'mask' and s1 == 0:
+                z = pred  # the Euler step to sigma = 0: (0 / s0) z + (1 - 0 / s0) m = m
+                break
+            d0 = self.velocity(pred, z, s0)
             z_euler = z + (s1 - s0) * d0
-            d1 = velocity_fn(z_euler, self._t(max(s1 * n_max, 1.0), z))
+            t1 = max(s1 * n_max, 1.0)
+            d1 = self.velocity(velocity_fn(z_euler, self._t(t1, z)), z_euler, t1 / n_max)
             z = z + (s1 - s0) * 0.5 * (d0 + d1)
         return z
