@@ -8,6 +8,9 @@ _base_ = [
     '_base_/schedules/schedule_50e.py',
     '_base_/default_runtime.py',
 ]
+# the paper's precision: DiT in bf16 with gradient checkpointing, UMT5 in bf16
+model = dict(backbone=dict(gradient_checkpointing=True, dtype='bf16'),
+             text_encoder=dict(dtype='bf16'))
 val_dataloader = dict(dataset=dict(split='valid_u'))
 test_dataloader = val_dataloader
 val_evaluator = dict(type='RVOSMetric')

@@ -6,7 +6,8 @@ _base_ = [
     '_base_/datasets/ref_davis.py',
     '_base_/default_runtime.py',
 ]
-model = dict(test_cfg=dict(with_scores=True))  # objects are merged by highest probability
+model = dict(backbone=dict(dtype='bf16'), text_encoder=dict(dtype='bf16'),
+             test_cfg=dict(with_scores=True))  # objects are merged by highest probability
 test_evaluator = dict(type='RefDAVISMetric', davis_root='data/ref-davis/DAVIS')
 val_evaluator = test_evaluator
 test_cfg = dict(type='TestLoop')

@@ -5,6 +5,9 @@ _base_ = [
     '_base_/schedules/schedule_50e.py',
     '_base_/default_runtime.py',
 ]
+# the paper's precision: DiT in bf16 with gradient checkpointing, UMT5 in bf16
+model = dict(backbone=dict(gradient_checkpointing=True, dtype='bf16'),
+             text_encoder=dict(dtype='bf16'))
 train_dataloader = dict(batch_size=4)
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=10, val_interval=1000)
 val_dataloader = None

@@ -10,8 +10,8 @@ from mmflowrvs.utils import register_all_modules
 def test_register_all_modules_sets_the_scope_and_registers_everything():
     register_all_modules()
     assert DefaultScope.get_current_instance().scope_name == 'mmflowrvs'
-    for name in ['FlowRVS', 'WanBackbone', 'UMT5TextEncoder', 'WanVAEEncoder', 'FlowMatchingHead',
-                 'FlowEulerSampler', 'FlowHeunSampler', 'WanMaskDecoder', 'RVOSDataPreprocessor',
+    for name in ['FlowRVS', 'WanBackbone', 'UMT5TextEncoder', 'WanVAEEncoder',
+                 'FlowMatchingObjective', 'WanMaskDecoder', 'RVOSDataPreprocessor',
                  'MaskDecoderFinetuner', 'ReferFormer', 'RobertaTextEncoder',
                  'TextConditionedQueries', 'CrossModalPixelDecoder', 'DynamicMaskHead',
                  'VideoSetCriterion']:
@@ -19,7 +19,10 @@ def test_register_all_modules_sets_the_scope_and_registers_everything():
     assert DATASETS.get('MeViSDataset') is not None
     assert TRANSFORMS.get('PackRVOSInputs') is not None
     assert METRICS.get('RVOSMetric') is not None
-    assert TASK_UTILS.get('FrameAveragedCost') is not None
+    # ODE solvers and matching costs are task utils (as mmdet's assigners and coders)
+    for name in ['FlowEulerSampler', 'FlowHeunSampler', 'FrameAveragedCost']:
+        assert TASK_UTILS.get(name) is not None, name
+        assert MODELS.get(name) is None, name
 
 
 def test_cross_scope_mmdet_types_build():

@@ -1,4 +1,4 @@
 # Ablation: BBS p = 0.75 (paper: worse than 0.5).
 _base_ = '../flowrvs_mevis.py'
-model = dict(head=dict(boundary_prob=0.75), start_point_augmentation=False,
+model = dict(objective=dict(boundary_prob=0.75), start_point_augmentation=False,
              backbone=dict(use_dvi=False))

@@ -12,6 +12,6 @@ _base_ = '../flowrvs_mevis.py'
 model = dict(
     start_point_augmentation=False,
     backbone=dict(use_dvi=False),
-    head=dict(boundary_prob=1.0, start_point='video', prediction='mask'),
+    objective=dict(boundary_prob=1.0, start_point='video', prediction='mask'),
     sampler=dict(type='FlowEulerSampler', num_steps=1, start_point='video',
                  prediction='mask'))

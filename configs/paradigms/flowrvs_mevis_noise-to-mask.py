@@ -13,6 +13,6 @@ _base_ = '../flowrvs_mevis.py'
 model = dict(
     start_point_augmentation=False,
     backbone=dict(use_dvi=True),
-    head=dict(boundary_prob=0.0, start_point='noise', prediction='velocity'),
+    objective=dict(boundary_prob=0.0, start_point='noise', prediction='velocity'),
     sampler=dict(type='FlowEulerSampler', num_steps=10, start_point='noise',
                  prediction='velocity'))

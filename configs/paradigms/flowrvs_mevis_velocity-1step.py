@@ -10,6 +10,6 @@ _base_ = '../flowrvs_mevis.py'
 model = dict(
     start_point_augmentation=False,
     backbone=dict(use_dvi=False),
-    head=dict(boundary_prob=1.0, start_point='video', prediction='velocity'),
+    objective=dict(boundary_prob=1.0, start_point='video', prediction='velocity'),
     sampler=dict(type='FlowEulerSampler', num_steps=1, start_point='video',
                  prediction='velocity'))

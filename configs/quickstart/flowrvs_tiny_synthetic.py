@@ -14,11 +14,8 @@ wan_folder = 'work_dirs/quickstart/wan_tiny'
 # The quickstart infers in one Euler step (N = 1), which only queries the velocity at the
 # video end (s = 1): BBS with p = 1 trains only there (the paper's "single-step velocity
 # prediction"). Measurements behind these settings: docs/quickstart_notes.md.
-# a toy model on CPU: fp32, no gradient checkpointing
-model = dict(pretrained=wan_folder,
-             backbone=dict(gradient_checkpointing=False, dtype=None),
-             text_encoder=dict(max_length=32, dtype=None),
-             vae=dict(cache_size=50000), head=dict(boundary_prob=1.0))
+model = dict(pretrained=wan_folder, text_encoder=dict(max_length=32),
+             vae=dict(cache_size=50000), objective=dict(boundary_prob=1.0))
 train_pipeline = [
     dict(type='UniformSampleFrames', num_frames=9, mode='consecutive', short_video='repeat'),
     # the 9216 training frames (113 MB) stay decoded

@@ -4,5 +4,5 @@
 # latent itself, z_m = f(z_v, 1000). Only the target changes (head and sampler
 # prediction='mask'); the data, model, DVI, SPA, p = 1 and recipe are the quickstart's.
 _base_ = './flowrvs_tiny_synthetic.py'
-model = dict(head=dict(prediction='mask'),
+model = dict(objective=dict(prediction='mask'),
              sampler=dict(type='FlowEulerSampler', num_steps=1, prediction='mask'))

@@ -6,5 +6,5 @@
 # only on pure noise) and inference takes 10 Euler steps. The data, model, SPA (now on
 # the DVI input only) and recipe are the quickstart's.
 _base_ = './flowrvs_tiny_synthetic.py'
-model = dict(head=dict(boundary_prob=0.0, start_point='noise'),
+model = dict(objective=dict(boundary_prob=0.0, start_point='noise'),
              sampler=dict(type='FlowEulerSampler', num_steps=10, start_point='noise'))

@@ -5,7 +5,7 @@ from .detectors import *  # noqa: F401,F403
 from .heads import *  # noqa: F401,F403
 from .layers import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
-from .samplers import *  # noqa: F401,F403
+from .objectives import *  # noqa: F401,F403
 from .task_modules import *  # noqa: F401,F403
 from .text_encoders import *  # noqa: F401,F403
 from .vaes import *  # noqa: F401,F403

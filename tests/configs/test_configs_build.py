@@ -82,8 +82,8 @@ def test_paradigm_configs_are_children_of_flowrvs_mevis_naming_their_row(name, r
     assert "_base_ = '../flowrvs_mevis.py'" in text
     assert f'MeViS valid_u: {row} J&F (full FlowRVS 60.6)' in text
     cfg = Config.fromfile(path)
-    assert cfg.model.head.start_point == cfg.model.sampler.start_point
-    assert cfg.model.head.prediction == cfg.model.sampler.prediction
+    assert cfg.model.objective.start_point == cfg.model.sampler.start_point
+    assert cfg.model.objective.prediction == cfg.model.sampler.prediction
     assert cfg.model.text_encoder.max_length == 256  # the rest of the recipe is inherited
 
 

@@ -61,7 +61,7 @@ def test_with_scores(tiny_wan_dir):
 def test_training_steps_on_a_fixed_batch_halve_the_loss(tiny_wan_dir):
     torch.manual_seed(0)
     model = build_tiny_flowrvs(tiny_wan_dir, start_point_augmentation=False,
-                               head=dict(type='FlowMatchingHead', boundary_prob=1.0))
+                               objective=dict(type='FlowMatchingObjective', boundary_prob=1.0))
     model.train()
     data = model.data_preprocessor(make_batch(num=2, t=5), True)
     params = [p for p in model.parameters() if p.requires_grad]

@@ -5,8 +5,8 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from mmflowrvs.models.heads import FlowMatchingHead
-from mmflowrvs.models.samplers import FlowEulerSampler, FlowHeunSampler
+from mmflowrvs.models.objectives import FlowMatchingObjective
+from mmflowrvs.models.task_modules import FlowEulerSampler, FlowHeunSampler
 from mmflowrvs.registry import MODELS
 from ._builders import build_tiny_flowrvs, make_batch
 
@@ -97,18 +97,18 @@ def test_mask_prediction_steps_along_the_straight_path():
 def test_bad_start_point_or_prediction():
     with pytest.raises(ValueError, match="FlowEulerSampler: start_point must be one of"):
         FlowEulerSampler(start_point='mask')
-    with pytest.raises(ValueError, match='FlowMatchingHead: prediction must be one of'):
-        FlowMatchingHead(prediction='noise')
+    with pytest.raises(ValueError, match='FlowMatchingObjective: prediction must be one of'):
+        FlowMatchingObjective(prediction='noise')
 
 
-# ------------------------------------------------------------------ head
+# ------------------------------------------------------------------ objective
 def test_noise_start_point_in_training():
-    head = FlowMatchingHead(boundary_prob=1.0, start_point='noise')
+    objective = FlowMatchingObjective(boundary_prob=1.0, start_point='noise')
     z_v, z_m = torch.randn(2, 16, 2, 4, 4), torch.randn(2, 16, 2, 4, 4)
     f, calls = _recording(lambda x, t: torch.zeros_like(x))
-    loss = head.loss(f, z_v, z_m, generator=torch.Generator().manual_seed(3))['loss_flow']
+    loss = objective.loss(f, z_v, z_m, generator=torch.Generator().manual_seed(3))['loss_flow']
     g = torch.Generator().manual_seed(3)
-    head.sample_timesteps(2, generator=g)  # the head draws the timesteps first
+    objective.sample_timesteps(2, generator=g)  # the objective draws the timesteps first
     noise = torch.randn(z_v.shape, generator=g)
     assert torch.equal(calls[0][1], torch.full((2,), 1000))
     torch.testing.assert_close(calls[0][0], noise)  # s = 1: the network sees only noise
@@ -116,20 +116,20 @@ def test_noise_start_point_in_training():
 
 
 def test_mask_target_in_training():
-    head = FlowMatchingHead(boundary_prob=0.0, prediction='mask')
+    objective = FlowMatchingObjective(boundary_prob=0.0, prediction='mask')
     z_v, z_m = torch.randn(3, 16, 2, 4, 4), torch.randn(3, 16, 2, 4, 4)
-    assert head.loss(lambda x, t: z_m, z_v, z_m)['loss_flow'].item() == 0.0
-    torch.testing.assert_close(head.loss(lambda x, t: torch.zeros_like(x), z_v, z_m)['loss_flow'],
+    assert objective.loss(lambda x, t: z_m, z_v, z_m)['loss_flow'].item() == 0.0
+    torch.testing.assert_close(objective.loss(lambda x, t: torch.zeros_like(x), z_v, z_m)['loss_flow'],
                                (z_m ** 2).mean())
 
 
 # ------------------------------------------------------------------ model
 def test_mismatched_or_videoless_paradigms_are_refused(tiny_wan_dir):
-    with pytest.raises(ValueError, match="model.head.prediction='mask' but model.sampler"):
-        build_tiny_flowrvs(tiny_wan_dir, head=dict(type='FlowMatchingHead', prediction='mask'))
-    noise = dict(type='FlowMatchingHead', start_point='noise')
+    with pytest.raises(ValueError, match="model.objective.prediction='mask' but model.sampler"):
+        build_tiny_flowrvs(tiny_wan_dir, objective=dict(type='FlowMatchingObjective', prediction='mask'))
+    noise = dict(type='FlowMatchingObjective', start_point='noise')
     with pytest.raises(ValueError, match='needs model.backbone.use_dvi=True'):
-        build_tiny_flowrvs(tiny_wan_dir, head=noise,
+        build_tiny_flowrvs(tiny_wan_dir, objective=noise,
                            sampler=dict(type='FlowEulerSampler', start_point='noise'),
                            backbone=dict(type='WanBackbone', use_dvi=False))
 
@@ -146,7 +146,7 @@ def _paradigm_model(name: str, wan_dir: str):
 def test_paradigm_config_names_its_paradigm_and_its_loss_falls(name, tiny_wan_dir):
     start, prediction, steps, bound = PARADIGMS[name]
     model = _paradigm_model(name, tiny_wan_dir)
-    assert (model.head.start_point, model.head.prediction) == (start, prediction)
+    assert (model.objective.start_point, model.objective.prediction) == (start, prediction)
     assert (model.sampler.start_point, model.sampler.prediction) == (start, prediction)
     assert model.sampler.num_steps == steps
     assert model.backbone.use_dvi == (start == 'noise')  # the noise start gets the video by DVI

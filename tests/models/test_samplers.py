@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from mmflowrvs.models.samplers import FlowEulerSampler, FlowHeunSampler, shifted_schedule
+from mmflowrvs.models.task_modules import FlowEulerSampler, FlowHeunSampler, shifted_schedule
 
 
 @pytest.mark.parametrize('n,expected', [(1, [1000]), (2, [1000, 750]), (3, [1000, 857, 601]),

@@ -3,9 +3,9 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 
-from mmflowrvs.registry import MODELS
+from mmflowrvs.registry import MODELS, TASK_UTILS
 from mmflowrvs.structures import RVOSDataSample, RVOSVideoDataSample
-from ..heads.flow_matching_head import check_model_paradigm
+from ..objectives.flow_matching_objective import check_model_paradigm
 from .base_rvos_model import BaseRVOSModel
 from .windowed_inference import WindowBlender, check_window, window_spans
 
@@ -31,8 +31,8 @@ class FlowRVS(BaseRVOSModel):
         backbone (dict): Velocity network, e.g. ``WanBackbone``.
         text_encoder (dict): e.g. ``UMT5TextEncoder``.
         vae (dict): Frozen encoder, e.g. ``WanVAEEncoder``.
-        head (dict): Training objective, e.g. ``FlowMatchingHead``.
-        sampler (dict): ODE solver, e.g. ``FlowEulerSampler``.
+        objective (dict): The training objective, e.g. ``FlowMatchingObjective``.
+        sampler (dict): The ODE solver (a task util), e.g. ``FlowEulerSampler``.
         mask_decoder (dict): e.g. ``WanMaskDecoder``.
         start_point_augmentation (bool): SPA: posterior sample as z_v in training.
         data_preprocessor (dict, optional): Defaults to ``RVOSDataPreprocessor``.
@@ -56,7 +56,7 @@ class FlowRVS(BaseRVOSModel):
                  backbone: dict,
                  text_encoder: dict,
                  vae: dict,
-                 head: dict,
+                 objective: dict,
                  sampler: dict,
                  mask_decoder: dict,
                  start_point_augmentation: bool = True,
@@ -88,9 +88,9 @@ class FlowRVS(BaseRVOSModel):
         # MaskDecoderFinetuner): without gradients it must not count as trainable, or
         # data-parallel training waits forever for its gradients to be reduced.
         self.mask_decoder.requires_grad_(False)
-        self.head = MODELS.build(head)
-        self.sampler = MODELS.build(sampler)
-        check_model_paradigm(self.head, self.sampler, getattr(self.backbone, 'use_dvi', False))
+        self.objective = MODELS.build(objective)
+        self.sampler = TASK_UTILS.build(sampler)
+        check_model_paradigm(self.objective, self.sampler, getattr(self.backbone, 'use_dvi', False))
         self.start_point_augmentation = start_point_augmentation
         self.train_cfg = train_cfg or {}
 
@@ -117,7 +117,7 @@ class FlowRVS(BaseRVOSModel):
         z_v = self.vae.encode_video(inputs, sample=self.start_point_augmentation)
         z_m = self.vae.encode_mask(masks)
         text = self.encode_prompts(data_samples)
-        return self.head.loss(self.velocity_fn(text, z_v), z_v, z_m)
+        return self.objective.loss(self.velocity_fn(text, z_v), z_v, z_m)
 
     @torch.no_grad()
     def predict_logits(self, inputs: torch.Tensor,

@@ -1,4 +1,3 @@
 from .dynamic_mask_head import DynamicMaskHead
-from .flow_matching_head import FlowMatchingHead
 
-__all__ = ['DynamicMaskHead', 'FlowMatchingHead']
+__all__ = ['DynamicMaskHead']

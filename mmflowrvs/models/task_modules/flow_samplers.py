@@ -4,8 +4,8 @@ from typing import Callable, List, Optional, Tuple
 import numpy as np
 import torch
 
-from mmflowrvs.registry import MODELS
-from ..heads.flow_matching_head import check_paradigm
+from mmflowrvs.registry import TASK_UTILS
+from ..objectives.flow_matching_objective import check_paradigm
 
 VelocityFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -29,14 +29,14 @@ def shifted_schedule(num_steps: int, shift: float = 3.0,
     return timesteps, sigmas
 
 
-@MODELS.register_module()
+@TASK_UTILS.register_module()
 class FlowEulerSampler:
     """Euler integration of dz/ds = f(z, s) from s = 1 (video) to 0 (mask).
 
     N = 1 (the default, the paper's) gives z_m = z_v - f(z_v, 1000).
 
     The paradigm baselines (configs/paradigms/, the same two options as
-    :class:`FlowMatchingHead`): ``start_point='noise'`` starts from Gaussian noise
+    :class:`FlowMatchingObjective`): ``start_point='noise'`` starts from Gaussian noise
     instead of z_v; ``prediction='mask'`` reads the network's output as the mask
     latent m and steps with the velocity it implies, (z - m) / s, i.e.
     z <- (s' / s) z + (1 - s' / s) m: one step from s = 1 returns m = f(z, 1000).
@@ -101,7 +101,7 @@ class FlowEulerSampler:
         return z
 
 
-@MODELS.register_module()
+@TASK_UTILS.register_module()
 class FlowHeunSampler(FlowEulerSampler):
     """Heun's second-order method (explicit trapezoid) on the same schedule.
 

@@ -2,7 +2,7 @@
 
 Every sampler returns ``(B,)`` int64 timesteps in ``[1, num_train_timesteps]``
 (``t = N s``; ``s = 1`` is the video end, ``s -> 0`` the mask end). Boundary-biased
-sampling lives in :class:`FlowMatchingHead` itself; these are the alternatives the
+sampling lives in :class:`FlowMatchingObjective` itself; these are the alternatives the
 reference's sampling module offers.
 """
 from typing import Optional, Sequence

@@ -24,27 +24,27 @@ def check_paradigm(owner: str, start_point: str, prediction: str) -> None:
                          f'{prediction!r}')
 
 
-def check_model_paradigm(head: nn.Module, sampler: object, use_dvi: bool) -> None:
-    """Checks that training (head) and inference (sampler) share one paradigm.
+def check_model_paradigm(objective: nn.Module, sampler: object, use_dvi: bool) -> None:
+    """Checks that training (objective) and inference (sampler) share one paradigm.
 
     Raises:
         ValueError: naming the config keys, when the sampler starts from another
-            point or reads another target than the head trains, or when a noise
+            point or reads another target than the objective trains, or when a noise
             start point leaves the network without the video (no DVI).
     """
     for key, default in (('start_point', 'video'), ('prediction', 'velocity')):
-        trained = getattr(head, key, default)
+        trained = getattr(objective, key, default)
         sampled = getattr(sampler, key, default)
         if trained != sampled:
-            raise ValueError(f'model.head.{key}={trained!r} but model.sampler.{key}='
+            raise ValueError(f'model.objective.{key}={trained!r} but model.sampler.{key}='
                              f'{sampled!r}: inference must use the paradigm training used')
-    if getattr(head, 'start_point', 'video') == 'noise' and not use_dvi:
-        raise ValueError("model.head.start_point='noise' needs model.backbone.use_dvi=True: "
+    if getattr(objective, 'start_point', 'video') == 'noise' and not use_dvi:
+        raise ValueError("model.objective.start_point='noise' needs model.backbone.use_dvi=True: "
                          'without direct video injection the network never sees the video')
 
 
 @MODELS.register_module()
-class FlowMatchingHead(nn.Module):
+class FlowMatchingObjective(nn.Module):
     """Time sampling, interpolation, target and loss of FlowRVS.
 
     Convention (Wan/SD3, checkpoint-compatible): s in (0, 1], x_s = s z_v + (1 - s) z_m,
@@ -90,7 +90,7 @@ class FlowMatchingHead(nn.Module):
                  fixed_timesteps: Optional[Sequence[int]] = None,
                  start_point: str = 'video', prediction: str = 'velocity') -> None:
         super().__init__()
-        check_paradigm('FlowMatchingHead', start_point, prediction)
+        check_paradigm('FlowMatchingObjective', start_point, prediction)
         self.start_point = start_point
         self.prediction = prediction
         if not 0.0 <= boundary_prob <= 1.0:
