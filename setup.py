@@ -22,7 +22,7 @@ setup(
     description='FlowRVS: referring video object segmentation by flow matching, on MMEngine',
     long_description=open('README.md').read() if os.path.exists('README.md') else '',
     long_description_content_type='text/markdown',
-    packages=find_packages(exclude=('configs', 'tools', 'demo', 'tests')),
+    packages=find_packages(exclude=("configs*", "tools*", "demo*", "tests", "tests.*")),
     include_package_data=True,
     python_requires='>=3.9',
     install_requires=read_requirements('runtime.txt'),

@@ -17,7 +17,8 @@
 #    the same horizon; equal to the every-step EMA when the weights hold within the 10
 #    steps, tested); interval=1 (and device=None) is the recipe exactly.
 #  - optional: `compile = True` (MMEngine compiles the model; not measured).
-#   python tools/misc/cache_text_embeddings.py configs/flowrvs_mevis.py --out data/mevis_text_embeddings
+#   python tools/misc/cache_text_embeddings.py configs/flowrvs_mevis.py \
+#       --out data/mevis_text_embeddings
 #   python tools/train.py configs/flowrvs_mevis_24gb.py
 _base_ = './flowrvs_mevis.py'
 text_store = 'data/mevis_text_embeddings'

@@ -46,12 +46,24 @@ import os
 import os.path as osp
 import sys
 
-from mmflowrvs.evaluation.offline_gt import (ExpressionGT, read_mevis_gt, read_ref_davis_gt,
-                                             read_ytvos_gt, resolve_davis_root)
-from mmflowrvs.evaluation.offline_scoring import (EMPTY_LAYOUT, detect_layout,
-                                                  score_expressions, score_ref_davis)
-from mmflowrvs.evaluation.protocols import (MEVIS_VERSIONS, REF_DAVIS_PROTOCOLS,
-                                            check_expression_count)
+from mmflowrvs.evaluation.offline_gt import (
+    ExpressionGT,
+    read_mevis_gt,
+    read_ref_davis_gt,
+    read_ytvos_gt,
+    resolve_davis_root,
+)
+from mmflowrvs.evaluation.offline_scoring import (
+    EMPTY_LAYOUT,
+    detect_layout,
+    score_expressions,
+    score_ref_davis,
+)
+from mmflowrvs.evaluation.protocols import (
+    MEVIS_VERSIONS,
+    REF_DAVIS_PROTOCOLS,
+    check_expression_count,
+)
 from mmflowrvs.evaluation.ref_davis_eval import davis_val_videos
 from mmflowrvs.evaluation.report import describe_scoring, format_table, write_json, write_report
 

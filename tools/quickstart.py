@@ -20,9 +20,9 @@ Stages (each runs the same tools/train.py / tools/test.py and configs a user run
 
 With ``--compare``, baselines are then trained and tested beside FlowRVS (the paper's
 paradigm baselines at toy size, reusing stages 0-1, and the ReferFormer toy baseline;
-tools/quickstart_compare.py lists them) and tools/eval_predictions.py writes one side-by-side report to
-<work-dir>/compare/report.md. ``--compare-only`` adds the comparison to a finished
-default run in --work-dir (its stages 0-5 are not rerun).
+tools/quickstart_compare.py lists them) and tools/eval_predictions.py writes one
+side-by-side report to <work-dir>/compare/report.md. ``--compare-only`` adds the
+comparison to a finished default run in --work-dir (its stages 0-5 are not rerun).
 
 Usage: python tools/quickstart.py [--work-dir work_dirs/quickstart] [--data-root DIR]
            [--compare | --compare-only] [--compare-iters N] [--seed 0]

@@ -20,8 +20,8 @@ from mmengine.runner import Runner
 from mmflowrvs.engine.hooks import require_matching_checkpoint
 from mmflowrvs.evaluation.metrics import DumpRVOSResults
 from mmflowrvs.models.checkpoint_meta import apply_checkpoint_meta
-from mmflowrvs.utils.tool_config import load_tool_config
 from mmflowrvs.utils.preflight import check_paths
+from mmflowrvs.utils.tool_config import load_tool_config
 
 LAYOUT_OF_DATASET = {'MeViSDataset': 'mevis', 'SyntheticRVOSDataset': 'mevis',
                      'RefYTVOSDataset': 'ref-ytvos', 'RefDAVISDataset': 'ref-davis'}

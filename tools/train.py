@@ -13,8 +13,8 @@ from mmengine.logging import print_log
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
-from mmflowrvs.utils.tool_config import load_tool_config
 from mmflowrvs.utils.preflight import check_paths, check_strategy
+from mmflowrvs.utils.tool_config import load_tool_config
 from mmflowrvs.utils.work_dir_checkpoints import prepare_work_dir
 
 

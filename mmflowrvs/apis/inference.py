@@ -14,6 +14,7 @@ from mmflowrvs.models.detectors.windowed_inference import check_window, window_s
 from mmflowrvs.registry import MODELS, TRANSFORMS
 from mmflowrvs.utils import register_all_modules
 from mmflowrvs.utils.checkpoint_keys import load_model_checkpoint
+
 from .video_io import VideoInput, read_video
 
 

@@ -63,8 +63,9 @@ class ExpressionSwapDataset:
         self._swap = []
         for info in infos:
             own = _target_key(info)
-            candidates = sorted({o["expression"] for o in by_video[info["video_id"]]
-                                 if _target_key(o) != own and o['expression'] != info['expression']})
+            candidates = sorted({o['expression'] for o in by_video[info['video_id']]
+                                 if _target_key(o) != own
+                                 and o['expression'] != info['expression']})
             if candidates:
                 self._swap.append(rng.choice(candidates))
             else:

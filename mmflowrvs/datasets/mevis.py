@@ -3,6 +3,7 @@ import os.path as osp
 from typing import Dict, List, Optional, Tuple
 
 from mmflowrvs.registry import DATASETS
+
 from .annotation_io import expression_sort_key, load_json_annotation, videos_of
 from .base_rvos_dataset import BaseRVOSDataset
 

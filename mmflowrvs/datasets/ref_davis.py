@@ -2,6 +2,7 @@
 from typing import Optional
 
 from mmflowrvs.registry import DATASETS
+
 from .ref_ytvos import RefYTVOSDataset
 
 

@@ -16,6 +16,7 @@ from mmengine.fileio.handlers import BaseFileHandler
 from mmengine.fileio.handlers.registry_utils import file_handlers
 
 from mmflowrvs.registry import DATASETS
+
 from .data_errors import RVOSDataError
 
 

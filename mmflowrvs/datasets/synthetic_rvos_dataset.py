@@ -1,5 +1,6 @@
 """The built-in synthetic benchmark as a dataset: the MeViS layout under its own name."""
 from mmflowrvs.registry import DATASETS
+
 from .mevis import MeViSDataset
 
 

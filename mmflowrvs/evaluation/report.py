@@ -46,7 +46,9 @@ def format_table(methods: List[MethodScores], extra: Optional[ExtraColumns] = No
             + [f'{len(m.missing)}/{m.num_units * (4 if annos else 1)}', str(len(m.issues))]
             for m in methods]
     widths = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
-    line = lambda cells: '| ' + ' | '.join(c.ljust(w) for c, w in zip(cells, widths)) + ' |'
+
+    def line(cells):
+        return '| ' + ' | '.join(c.ljust(w) for c, w in zip(cells, widths)) + ' |'
     sep = '|' + '|'.join('-' * (w + 2) for w in widths) + '|'
     return '\n'.join([line(head), sep] + [line(r) for r in rows])
 
@@ -133,8 +135,10 @@ def write_report(methods: List[MethodScores], out_dir: str, dataset: str,
         lines.append('')
     videos = sorted(base.per_video)
     others = methods[1:]
-    diff = lambda v: max((abs(m.per_video.get(v, 0.0) - base.per_video[v]) for m in others),
-                         default=0.0)
+
+    def diff(v):
+        return max((abs(m.per_video.get(v, 0.0) - base.per_video[v]) for m in others),
+                   default=0.0)
     lines += ['## Per-video J&F', '', f'Differences are to `{base.name}`.', '',
               '| video | ' + ' | '.join([base.name] + [f'{m.name} (diff)' for m in others])
               + ' |', '|---' * (1 + len(methods)) + '|']

@@ -18,9 +18,14 @@ from typing import Callable, Iterable, Tuple
 import numpy as np
 import torch
 
-from .compat_probes import (ddp_rejects_cpu_device_ids, dist_launcher_fails_without_cuda,
-                            fsdp_full_state_dict_fails_on_cpu, fsdp_rejects_cpu_device_id,
-                            runner_checkpoint_fails_to_load, runner_writes_checkpoint_in_place)
+from .compat_probes import (
+    ddp_rejects_cpu_device_ids,
+    dist_launcher_fails_without_cuda,
+    fsdp_full_state_dict_fails_on_cpu,
+    fsdp_rejects_cpu_device_id,
+    runner_checkpoint_fails_to_load,
+    runner_writes_checkpoint_in_place,
+)
 
 
 @dataclass(frozen=True)

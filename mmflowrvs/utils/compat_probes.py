@@ -134,9 +134,8 @@ def _gather_full_state_dict(rank: int, port: int, offload: bool, optim_offload: 
     """Worker of :func:`fsdp_full_state_dict_fails_on_cpu` (two gloo processes)."""
     import torch
     import torch.distributed as dist
-    from torch.distributed.fsdp import FullOptimStateDictConfig, FullStateDictConfig
+    from torch.distributed.fsdp import FullOptimStateDictConfig, FullStateDictConfig, StateDictType
     from torch.distributed.fsdp import FullyShardedDataParallel as FSDP
-    from torch.distributed.fsdp import StateDictType
     os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
     dist.init_process_group('gloo', rank=rank, world_size=2)
     try:

@@ -1,4 +1,7 @@
-"""Expression cleaning and the left/right swap used with horizontal flips (docs/method.md, "Text")."""
+"""Expression cleaning and the left/right swap used with horizontal flips.
+
+See docs/method.md, "Text".
+"""
 import html
 import re
 

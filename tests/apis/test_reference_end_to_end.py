@@ -20,6 +20,7 @@ from mmengine.config import Config
 from mmflowrvs.apis import inference_rvos, init_model
 from mmflowrvs.registry import MODELS
 from mmflowrvs.testing import TINY_WAN, make_tiny_wan
+
 from ..models._builders import write_tuned_vae
 from .reference_pipeline import clean_prompt, encode_prompt, preprocess, reference_inference
 

@@ -3,9 +3,9 @@ import os
 import os.path as osp
 
 import pytest
+from rvos_fixtures import LOAD_PIPE, edit_json, index_of
 
 from mmflowrvs.datasets import MeViSDataset, RefYTVOSDataset, RVOSDataError
-from rvos_fixtures import LOAD_PIPE, edit_json, index_of
 
 PIPE = LOAD_PIPE
 

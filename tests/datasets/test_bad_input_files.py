@@ -8,11 +8,11 @@ import cv2
 import numpy as np
 import pytest
 from mmengine.config import Config
+from rvos_fixtures import LOAD_PIPE, edit_json, index_of
 
 from mmflowrvs.apis import read_video
 from mmflowrvs.datasets import MeViSDataset, RefYTVOSDataset, RVOSDataError
 from mmflowrvs.utils.preflight import check_paths
-from rvos_fixtures import LOAD_PIPE, edit_json, index_of
 
 PIPE = LOAD_PIPE
 

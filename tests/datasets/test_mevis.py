@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from mmflowrvs.datasets import MeViSDataset
+
 from .rvos_fixtures import edit_json
 
 TEST_PIPELINE = [dict(type='UniformSampleFrames', num_frames=None),

@@ -8,10 +8,10 @@ import cv2
 import numpy as np
 import pytest
 from mmengine.config import Config
+from test_refcoco import _make_refcoco
 
 from mmflowrvs.datasets.transforms import ImageToPseudoVideo, affine_matrix, short_side_size
 from mmflowrvs.registry import DATASETS
-from test_refcoco import _make_refcoco
 
 CONFIGS = osp.join(osp.dirname(__file__), '..', '..', 'configs')
 
@@ -143,7 +143,8 @@ def test_joint_config_concatenates_ref_ytvos_and_pseudo_videos(tmp_path, ytvos):
         ds_cfg.data_root = coco
     ds = DATASETS.build(joint)
     sizes = [len(d) for d in ds.datasets]
-    assert [type(d).__name__ for d in ds.datasets] == ['RefYTVOSDataset'] + ['PlainRefCocoDataset'] * 3
+    assert [type(d).__name__ for d in ds.datasets] == \
+        ['RefYTVOSDataset'] + ['PlainRefCocoDataset'] * 3
     assert len(ds) == sum(sizes) and sizes[1:] == [1, 1, 1]
     video = ds[0]
     assert video['inputs'].shape[:2] == (17, 3)

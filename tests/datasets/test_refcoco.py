@@ -8,10 +8,10 @@ import random
 import numpy as np
 import pytest
 from mmengine.config import Config
+from rvos_fixtures import write_jpg
 
 from mmflowrvs.datasets import RVOSDataError, load_plain_pickle
 from mmflowrvs.registry import DATASETS
-from rvos_fixtures import write_jpg
 
 CONFIG = osp.join(osp.dirname(__file__), '..', '..', 'configs', '_base_', 'datasets',
                   'refcoco.py')

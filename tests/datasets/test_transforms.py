@@ -6,14 +6,21 @@ import cv2
 import numpy as np
 import pytest
 import torch
+from rvos_fixtures import rle, write_jpg
 
 from mmflowrvs.datasets.data_errors import RVOSDataError
-from mmflowrvs.datasets.transforms import (ImageToRVOSClip, InferenceResize, LoadRVOSFrames,
-                                           LoadRVOSMasks,
-                                           PackRVOSInputs, ReferenceSampleFrames,
-                                           ReferenceTrainResize, RVOSRandomFlip,
-                                           UniformSampleFrames, short_side_size)
-from rvos_fixtures import rle, write_jpg
+from mmflowrvs.datasets.transforms import (
+    ImageToRVOSClip,
+    InferenceResize,
+    LoadRVOSFrames,
+    LoadRVOSMasks,
+    PackRVOSInputs,
+    ReferenceSampleFrames,
+    ReferenceTrainResize,
+    RVOSRandomFlip,
+    UniformSampleFrames,
+    short_side_size,
+)
 
 
 def _results(n, present=None, **kw):

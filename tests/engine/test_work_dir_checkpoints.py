@@ -5,8 +5,11 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from mmflowrvs.utils.work_dir_checkpoints import (CorruptCheckpointError, checkpoint_problem,
-                                                  prepare_work_dir)
+from mmflowrvs.utils.work_dir_checkpoints import (
+    CorruptCheckpointError,
+    checkpoint_problem,
+    prepare_work_dir,
+)
 from tests.engine.test_runner_resume import RecordAtTrainStart, _runner
 
 

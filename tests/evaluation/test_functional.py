@@ -4,8 +4,15 @@ import numpy as np
 import pytest
 from skimage.morphology import disk
 
-from mmflowrvs.evaluation.functional import (boundary_radius, db_eval_boundary, db_eval_iou,
-                                             db_eval_jf, db_statistics, disk_dilate, seg2bmap)
+from mmflowrvs.evaluation.functional import (
+    boundary_radius,
+    db_eval_boundary,
+    db_eval_iou,
+    db_eval_jf,
+    db_statistics,
+    disk_dilate,
+    seg2bmap,
+)
 from mmflowrvs.testing.reference_measures import ref_bmap, ref_f, ref_iou
 
 

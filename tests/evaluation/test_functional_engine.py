@@ -10,8 +10,7 @@ import pytest
 from skimage.morphology import disk
 
 from mmflowrvs.evaluation.functional import boundary_match, boundary_tiles
-from mmflowrvs.evaluation.functional.bit_planes import (lane_counts, pack_frames,
-                                                        sparse_lane_counts)
+from mmflowrvs.evaluation.functional.bit_planes import lane_counts, pack_frames, sparse_lane_counts
 from mmflowrvs.testing.reference_measures import ref_bmap
 
 

@@ -6,10 +6,15 @@ import numpy as np
 import pytest
 import torch
 
-from mmflowrvs.evaluation import (RefDAVISMetric, RVOSMetric, check_expression_count,
-                                  summarize_expressions)
+from mmflowrvs.evaluation import (
+    RefDAVISMetric,
+    RVOSMetric,
+    check_expression_count,
+    summarize_expressions,
+)
 from mmflowrvs.structures.rvos_data_sample import RVOSDataSample
 from mmflowrvs.testing.reference_measures import ref_f, ref_iou
+
 from .test_ref_davis_metric import H, T, W, make_davis_tree
 
 

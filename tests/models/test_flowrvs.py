@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from mmflowrvs.models.detectors import FlowRVS
+
 from ._builders import build_tiny_flowrvs, make_batch
 
 

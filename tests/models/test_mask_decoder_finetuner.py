@@ -2,6 +2,7 @@ import torch
 
 from mmflowrvs.models.detectors import MaskDecoderFinetuner
 from mmflowrvs.registry import MODELS
+
 from ._builders import build_tiny_flowrvs, make_batch
 
 

@@ -7,6 +7,7 @@ import torch
 from mmengine.config import Config
 
 from mmflowrvs.apis import init_model
+
 from ._builders import BASE_MODEL_CFG, build_tiny_flowrvs, make_batch, write_tuned_vae
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

@@ -16,6 +16,7 @@ from mmflowrvs.models.checkpoint_meta import apply_checkpoint_meta, read_checkpo
 from mmflowrvs.models.data_preprocessors import RVOSDataPreprocessor
 from mmflowrvs.models.official_checkpoint import convert_dit, convert_official
 from mmflowrvs.registry import MODELS
+
 from ._builders import make_batch, write_tuned_vae
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

@@ -9,6 +9,7 @@ import torch
 from mmflowrvs.datasets.text_utils import swap_left_right
 from mmflowrvs.models.text_encoders import UMT5TextEncoder
 from mmflowrvs.models.text_encoders.embedding_store import ShardWriter, write_index
+
 from ._builders import build_tiny_flowrvs, make_batch
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -124,8 +125,9 @@ def test_tool_two_processes_writes_a_store_the_encoder_serves(tiny_wan_dir, tmp_
     assert '2 process(es)' in proc.stdout, proc.stdout
     shards = sorted(f for f in os.listdir(out) if f.endswith('.safetensors'))
     assert shards[0].startswith('shard-r00000') and shards[-1].startswith('shard-r00001')
-    from mmflowrvs.registry import DATASETS
     from mmengine.config import Config
+
+    from mmflowrvs.registry import DATASETS
     c = Config.fromfile(cfg)
     ds = DATASETS.build(dict(c.train_dataloader.dataset, data_root=root, pipeline=[]))
     exps = {ds.get_data_info(i)['expression'] for i in range(len(ds))}

@@ -4,9 +4,14 @@ import torch
 import torch.nn.functional as F
 from mmengine.dataset import pseudo_collate
 
-from mmflowrvs.models.detectors.windowed_inference import (WindowBlender, check_window,
-                                                           ramp_weights, window_spans)
+from mmflowrvs.models.detectors.windowed_inference import (
+    WindowBlender,
+    check_window,
+    ramp_weights,
+    window_spans,
+)
 from mmflowrvs.structures import RVOSDataSample, RVOSVideoDataSample
+
 from ._builders import build_tiny_flowrvs
 
 PROMPTS = ['the red square', 'a blue circle', 'the left one']

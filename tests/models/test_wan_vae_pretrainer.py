@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from mmflowrvs.models.detectors import WanVAEPretrainer
+
 from ._builders import make_batch
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

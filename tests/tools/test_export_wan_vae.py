@@ -70,6 +70,7 @@ def test_bad_folders_are_named(tmp_path):
 
 def test_export_writes_the_stats_into_the_vae_config(tiny_wan_dir, tmp_path):
     import json
+
     from mmflowrvs.models.detectors import WanVAEPretrainer
     model = WanVAEPretrainer(pretrained=tiny_wan_dir)
     ckpt = str(tmp_path / 'vae.pth')

@@ -15,7 +15,8 @@ def test_24gb_config_trains_from_a_tool_written_store(tiny_wan_dir, tmp_path):
                            root, model_extra=f'text_encoder=dict(max_length=16, '
                            f'cache_dir={store!r})')
     tool = subprocess.run([sys.executable, 'tools/misc/cache_text_embeddings.py', cfg,
-                           '--out', store, '--splits', 'train', 'valid_u'],  # it validates at the end
+                           # it validates at the end
+                           '--out', store, '--splits', 'train', 'valid_u'],
                           cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=300)
     assert tool.returncode == 0, tool.stderr[-3000:]

@@ -1,7 +1,6 @@
 """The FSDP and DeepSpeed configs at toy size: FSDP trains with 2 processes (gloo) to
 the parameters data parallelism reaches; DeepSpeed, which needs CUDA and its package,
 is refused at start with a one-line error."""
-import os
 import socket
 import subprocess
 import sys
@@ -12,6 +11,7 @@ import torch.nn as nn
 
 from mmflowrvs.engine.fsdp import dtype_uniform_wrap_policy
 from mmflowrvs.utils.compat import apply_compat_patches
+
 from .toy_mevis_config import REPO, make_synthetic, tool_env, write_toy_config
 
 

@@ -23,9 +23,9 @@ import torch
 from mmengine.dataset import pseudo_collate
 
 from mmflowrvs.datasets import MeViSDataset
+from mmflowrvs.datasets.synthetic_rvos import make_synthetic_rvos
 from mmflowrvs.datasets.transforms import InferenceResize
 from mmflowrvs.datasets.transforms.resize_backends import BACKENDS, resize_frames
-from mmflowrvs.datasets.synthetic_rvos import make_synthetic_rvos
 from mmflowrvs.utils import register_all_modules
 
 PIPELINE = [

@@ -84,6 +84,7 @@ def _build(args: argparse.Namespace):
     """The model, with the test resize set to the frames' size."""
     import torch
     from mmengine.config import Config
+
     from mmflowrvs.apis import init_model
     h, w = map(int, args.size.lower().split('x'))
     cfg = Config.fromfile(args.config)
@@ -135,6 +136,7 @@ def _run_path(model, path: str, frames, prompts, batch: int, args) -> list:
     """One inference of all prompts on the video; the (T, H, W) bool masks."""
     import torch
     from mmengine.dataset import pseudo_collate
+
     from mmflowrvs.apis import inference_rvos
     from mmflowrvs.apis.inference import build_inference_pipeline
     if path == 'per-expression':

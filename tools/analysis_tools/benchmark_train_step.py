@@ -29,7 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from typing import Dict, List, Optional
+from typing import Dict
 
 GIB = 1024 ** 3
 TEXT_TOKENS = 20  # true token length of the stored random prompt (padded to max_length)
@@ -131,6 +131,7 @@ def wait_for_memory(need_gb: float, margin_gb: float, max_wait_s: float) -> bool
 def ema_update_row(args, model, device) -> dict:
     """Times ``TrainableFP32EMA.update_parameters`` on the DiT alone (no step)."""
     import torch
+
     from mmflowrvs.engine.trainable_ema import TrainableFP32EMA
     dit = model.backbone
     host = 'ema_host_k10' in ROWS[args.one_row][0]
@@ -167,9 +168,13 @@ def lost_update_share(before, grads, params) -> float:
 
 def make_store(cfg, out: str) -> str:
     import torch
-    from mmflowrvs.models.text_encoders.embedding_store import (ShardWriter, encoder_fingerprint,
-                                                                 write_index)
+
     from mmflowrvs.models.text_encoders import UMT5TextEncoder
+    from mmflowrvs.models.text_encoders.embedding_store import (
+        ShardWriter,
+        encoder_fingerprint,
+        write_index,
+    )
     from mmflowrvs.models.utils import to_dtype
     from mmflowrvs.utils.wan_folder import wan_subfolder
     te = cfg.model.text_encoder
@@ -207,10 +212,11 @@ def run_row(args) -> dict:
     import torch
     from accelerate import init_empty_weights
     from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+
+    import mmflowrvs.models  # noqa: F401 (the model registry alone: no dataset dependencies)
     from mmflowrvs.engine.trainable_ema import TrainableFP32EMA
     from mmflowrvs.registry import MODELS
-    from mmengine.registry import init_default_scope
-    import mmflowrvs.models  # noqa: F401 (the model registry alone: no dataset dependencies)
     from mmflowrvs.structures import RVOSDataSample
     init_default_scope('mmflowrvs')
     levers = ROWS[args.one_row][0]

@@ -112,8 +112,7 @@ def main() -> None:
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
-    from mmengine.dist import (all_gather_object, barrier, get_dist_info, init_dist,
-                               is_main_process)
+    from mmengine.dist import all_gather_object, barrier, get_dist_info, init_dist, is_main_process
     if args.launcher == 'pytorch':
         init_dist('pytorch', backend='nccl' if torch.cuda.is_available() else 'gloo')
     rank, world = get_dist_info()

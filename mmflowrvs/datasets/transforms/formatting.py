@@ -6,6 +6,7 @@ import torch
 
 from mmflowrvs.registry import TRANSFORMS
 from mmflowrvs.structures import RVOSDataSample, RVOSVideoDataSample
+
 from .base import RVOSTransform
 from .loading import clip_indices
 

@@ -6,6 +6,7 @@ import numpy as np
 from pycocotools import mask as mask_utils
 
 from mmflowrvs.registry import TRANSFORMS
+
 from ..data_errors import RVOSDataError, describe
 from .base import RVOSTransform
 

@@ -5,6 +5,7 @@ from typing import Optional, Sequence, Tuple
 import numpy as np
 
 from mmflowrvs.registry import TRANSFORMS
+
 from ..text_utils import swap_left_right
 from .base import RVOSTransform
 from .loading import masks_to_img_shape

@@ -8,6 +8,7 @@ import numpy as np
 from pycocotools import mask as mask_utils
 
 from mmflowrvs.registry import TRANSFORMS
+
 from ..data_errors import RVOSDataError
 from ..text_utils import normalize_expression
 from .base import RVOSTransform

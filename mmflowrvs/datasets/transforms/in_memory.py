@@ -1,5 +1,6 @@
 """Frames already in memory (a user's video in ``inference_rvos``) entering a test pipeline."""
 from mmflowrvs.registry import TRANSFORMS
+
 from ..data_errors import RVOSDataError, describe
 from .base import RVOSTransform
 from .loading import clip_indices

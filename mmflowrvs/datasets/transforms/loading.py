@@ -8,6 +8,7 @@ from PIL import Image
 
 from mmflowrvs.registry import TRANSFORMS
 from mmflowrvs.utils.lru_cache import LRUCache
+
 from ..data_errors import RVOSDataError, describe
 from .base import RVOSTransform
 from .frame_file import read_rgb_frame

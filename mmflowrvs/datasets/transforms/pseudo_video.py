@@ -7,6 +7,7 @@ import cv2
 import numpy as np
 
 from mmflowrvs.registry import TRANSFORMS
+
 from .base import RVOSTransform
 from .loading import masks_to_img_shape
 

@@ -5,6 +5,7 @@ from typing import Any, Sequence
 from mmengine.evaluator import DumpResults
 
 from mmflowrvs.registry import METRICS
+
 from .video_level_results import pack_rows, unpack_rows
 
 

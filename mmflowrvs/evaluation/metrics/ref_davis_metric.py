@@ -13,11 +13,16 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 
 from mmflowrvs.registry import METRICS
+
 from ..expression_scores import score_expression, summarize_expressions
 from ..prediction_io import get_field, merge_object_scores, to_numpy, write_ref_davis_video
 from ..protocols import check_ref_davis_protocol, scored_split_identity
-from ..ref_davis_eval import (davis_val_videos, load_davis_gt, score_ref_davis_video,
-                              summarize_ref_davis)
+from ..ref_davis_eval import (
+    davis_val_videos,
+    load_davis_gt,
+    score_ref_davis_video,
+    summarize_ref_davis,
+)
 from .video_level_results import pack_rows, unpack_rows
 
 __all__ = ['RefDAVISMetric']

@@ -7,6 +7,7 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 
 from mmflowrvs.registry import METRICS
+
 from ..expression_scores import score_expression, summarize_expressions
 from ..prediction_io import get_field, to_numpy, write_predictions, zip_submission
 from ..protocols import scored_split_identity

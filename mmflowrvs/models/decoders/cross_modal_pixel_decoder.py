@@ -7,6 +7,7 @@ from mmdet.models.layers import PixelDecoder, SinePositionalEncoding
 from mmengine.model import ModuleList
 
 from mmflowrvs.registry import MODELS
+
 from ..layers import VisionLanguageBlock
 
 

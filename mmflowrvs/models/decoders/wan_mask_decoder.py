@@ -6,6 +6,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from mmflowrvs.registry import MODELS
+
 from ..utils import decode_unclamped, load_wan_vae, register_latent_stats, to_dtype
 
 

@@ -7,6 +7,7 @@ import torch.nn.functional as F
 from mmengine.model import BaseModel
 
 from mmflowrvs.structures import RVOSDataSample
+
 from .frozen_state import exclude_from_checkpoints
 
 ForwardResults = Union[Dict[str, torch.Tensor], List[RVOSDataSample], torch.Tensor]

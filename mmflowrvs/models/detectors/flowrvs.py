@@ -5,6 +5,7 @@ import torch
 
 from mmflowrvs.registry import MODELS, TASK_UTILS
 from mmflowrvs.structures import RVOSDataSample, RVOSVideoDataSample
+
 from ..objectives.flow_matching_objective import check_model_paradigm
 from .base_rvos_model import BaseRVOSModel
 from .windowed_inference import WindowBlender, check_window, window_spans
@@ -42,8 +43,8 @@ class FlowRVS(BaseRVOSModel):
             sampler and decoder together in video-level testing (default 1: masks
             bit for bit those of the per-expression path, and one expression's
             memory; docs/benchmarks/inference.md measures larger batches).
-            ``window`` (dict, optional): ``dict(frames=W, overlap=O)`` runs a video longer than W frames
-            (W = 4k + 1) as overlapping windows whose logits are blended with
+            ``window`` (dict, optional): ``dict(frames=W, overlap=O)`` runs a video
+            longer than W frames (W = 4k + 1) as overlapping windows whose logits are blended with
             linear ramps (see :mod:`.windowed_inference`); None (default) runs the
             whole video as one clip, the reference inference.
         init_cfg (dict, optional): MMEngine init config.

@@ -5,6 +5,7 @@ import torch
 
 from mmflowrvs.registry import MODELS
 from mmflowrvs.structures import RVOSDataSample
+
 from .base_rvos_model import BaseRVOSModel
 
 

@@ -4,15 +4,24 @@ from typing import Dict, List, Optional
 import torch
 import torch.nn as nn
 from mmcv.ops import MultiScaleDeformableAttention
-from mmdet.models.layers import (DeformableDetrTransformerDecoder,
-                                 DeformableDetrTransformerEncoder, SinePositionalEncoding)
+from mmdet.models.layers import (
+    DeformableDetrTransformerDecoder,
+    DeformableDetrTransformerEncoder,
+    SinePositionalEncoding,
+)
 from mmdet.models.layers.transformer.utils import MLP, inverse_sigmoid
 from mmengine.model import ModuleList
 
 from mmflowrvs.registry import MODELS
 from mmflowrvs.structures import RVOSDataSample
-from ..layers import (FeatureResizer, VisionLanguageFusion, flatten_levels,
-                      frame_padding_masks, split_levels)
+
+from ..layers import (
+    FeatureResizer,
+    VisionLanguageFusion,
+    flatten_levels,
+    frame_padding_masks,
+    split_levels,
+)
 from .base_rvos_model import BaseRVOSModel, resize_frames_bilinear
 
 

@@ -13,6 +13,7 @@ import torch
 
 from mmflowrvs.registry import MODELS
 from mmflowrvs.structures import RVOSDataSample
+
 from ..utils import decode_unclamped, load_wan_vae
 from .base_rvos_model import BaseRVOSModel, resize_frames_bilinear
 

@@ -7,6 +7,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from mmflowrvs.registry import MODELS
+
 from . import timestep_sampling as ts
 
 TIME_SAMPLINGS = ('boundary_biased', 'uniform', 'mask_biased', 'karras', 'fixed')

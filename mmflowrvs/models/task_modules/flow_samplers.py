@@ -5,6 +5,7 @@ import numpy as np
 import torch
 
 from mmflowrvs.registry import TASK_UTILS
+
 from ..objectives.flow_matching_objective import check_paradigm
 
 VelocityFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]

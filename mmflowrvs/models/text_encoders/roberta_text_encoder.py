@@ -7,6 +7,7 @@ import torch.nn as nn
 
 from mmflowrvs.registry import MODELS
 from mmflowrvs.utils.text_utils import clean_expression
+
 from ..utils import freeze as freeze_module
 from .prompt_truncation import warn_truncated_prompts
 

@@ -7,6 +7,7 @@ import torch.nn as nn
 
 from mmflowrvs.registry import MODELS
 from mmflowrvs.utils.lru_cache import LRUCache
+
 from ..utils import encode_chunks, freeze, load_wan_vae, register_latent_stats, to_dtype
 
 FramesFn = Callable[[int, int], torch.Tensor]
