@@ -28,7 +28,8 @@ decoder_train_pipeline = [
     dict(type='PackRVOSInputs'),
 ]
 train_dataloader = dict(dataset=dict(pipeline=decoder_train_pipeline))
-val_dataloader = dict(dataset=dict(split='valid_u'))
+# it reconstructs each expression's GT masks: per-expression test items, not video-level
+val_dataloader = dict(dataset=dict(split='valid_u', video_level=False))
 test_dataloader = val_dataloader
 val_evaluator = dict(type='RVOSMetric')
 test_evaluator = val_evaluator

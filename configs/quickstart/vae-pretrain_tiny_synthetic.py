@@ -23,6 +23,9 @@ train_pipeline = [
 ]
 
 train_dataloader = dict(batch_size=4, dataset=dict(pipeline=train_pipeline))
+# it reconstructs each expression's GT masks: per-expression test items, not video-level
+val_dataloader = dict(dataset=dict(video_level=False))
+test_dataloader = val_dataloader
 val_evaluator = dict(type='RVOSMetric')
 test_evaluator = val_evaluator
 optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='AdamW', lr=2e-3, weight_decay=0.0),

@@ -98,3 +98,17 @@ def test_paper_configs_test_video_level_one_clip(name):
     assert cfg.model.test_cfg.window is None
     assert cfg.model.test_cfg.expression_batch == 1
     assert cfg.test_dataloader.dataset.video_level is True
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=lambda p: os.path.relpath(p, REPO))
+def test_only_flowrvs_tests_video_level(path):
+    """Video-level items (one per video, every expression) are a FlowRVS path; the stage-0/1
+    trainers and ReferFormer take one expression per item, in validation and testing."""
+    cfg = Config.fromfile(path)
+    for key in ('val_dataloader', 'test_dataloader'):
+        loader = cfg.get(key)
+        if not loader:
+            continue
+        dataset = loader.dataset.get('dataset', loader.dataset)  # through a wrapper
+        if cfg.model.type != 'FlowRVS' or loader.dataset.type == 'ExpressionSwapDataset':
+            assert not dataset.get('video_level', False), (key, cfg.model.type)

@@ -89,6 +89,9 @@ class BaseRVOSModel(BaseModel, metaclass=ABCMeta):
         """
         if data_samples is None:
             raise ValueError(f'{type(self).__name__} needs data samples with gt_masks')
+        if not isinstance(inputs, torch.Tensor):
+            raise ValueError(f'{type(self).__name__} takes per-expression batches, not '
+                             'video-level ones: set video_level=False on its test dataset')
         _, _, t, h, w = inputs.shape
         return self.data_preprocessor.pad_masks(
             [s.gt_masks for s in data_samples], (t, h, w),
