@@ -112,3 +112,16 @@ def test_only_flowrvs_tests_video_level(path):
         dataset = loader.dataset.get('dataset', loader.dataset)  # through a wrapper
         if cfg.model.type != 'FlowRVS' or loader.dataset.type == 'ExpressionSwapDataset':
             assert not dataset.get('video_level', False), (key, cfg.model.type)
+
+
+def test_a_child_config_sets_windows_as_documented(tmp_path):
+    """The base's window=None is replaced with `_delete_=True` (README, the base model
+    config); without it MMEngine refuses to merge a dict into None."""
+    child = tmp_path / 'windows.py'
+    base = os.path.join(REPO, 'configs', 'flowrvs_mevis.py')
+    child.write_text(f'_base_ = {base!r}\n'
+                     'model = dict(test_cfg=dict(window=dict(_delete_=True, frames=33, '
+                     'overlap=8)))\n')
+    cfg = Config.fromfile(str(child))
+    assert cfg.model.test_cfg.window == dict(frames=33, overlap=8)
+    assert cfg.model.test_cfg.expression_batch == 1

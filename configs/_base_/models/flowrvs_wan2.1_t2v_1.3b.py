@@ -18,7 +18,8 @@ model = dict(
     mask_decoder=dict(type='WanMaskDecoder', latent_is_normalized=False, threshold=0.5),
     start_point_augmentation=True,
     # testing: each video runs as one clip (window=None, the reference inference;
-    # dict(frames=W, overlap=O) runs long videos as blended windows) and its expressions
+    # dict(frames=W, overlap=O) runs long videos as blended windows; a child config sets
+    # it with window=dict(_delete_=True, frames=W, overlap=O)) and its expressions
     # one at a time through the sampler and decoder (expression_batch=1: the masks of
     # the per-expression path); docs/benchmarks/inference.md
     test_cfg=dict(with_scores=False, expression_batch=1, window=None),
