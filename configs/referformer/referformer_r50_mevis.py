@@ -7,34 +7,18 @@
 _base_ = [
     '../_base_/models/referformer_r50.py',
     '../_base_/datasets/mevis.py',
+    '../_base_/datasets/referformer_video_pipelines.py',
     '../_base_/schedules/referformer_adamw.py',
     '../_base_/default_runtime.py',
 ]
 load_from = 'work_dirs/referformer_r50_refcoco-pretrain/epoch_12.pth'
 model = dict(text_encoder=dict(freeze=True))
 
-num_frames = 5
-train_pipeline = [
-    dict(type='ReferenceSampleFrames', num_frames=num_frames, local_max=3,
-         short_video='repeat'),
-    dict(type='LoadRVOSFrames'),
-    dict(type='LoadRVOSMasks'),
-    dict(type='ReferenceTrainResize', backend='pil',
-         short_sizes=[288, 320, 352, 392, 416, 448, 480, 512], max_size=640, crop_prob=0.5,
-         pre_sizes=[400, 500, 600], crop_range=(384, 600), size_divisor=32),
-    dict(type='RVOSRandomFlip', prob=0.5),
-    dict(type='PackRVOSInputs'),
-]
-test_pipeline = [
-    dict(type='UniformSampleFrames', num_frames=None),
-    dict(type='LoadRVOSFrames'),
-    dict(type='LoadRVOSMasks'),
-    dict(type='InferenceResize', backend='pil', max_hw=(360, 640), size_divisor=32),
-    dict(type='PackRVOSInputs'),
-]
-train_dataloader = dict(dataset=dict(anchor_stride=num_frames, pipeline=train_pipeline))
+train_dataloader = dict(dataset=dict(anchor_stride=_base_.referformer_num_frames,
+                                     pipeline=_base_.referformer_train_pipeline))
 # ReferFormer encodes each (video, expression) pair on its own: per-expression test items
-val_dataloader = dict(dataset=dict(split='valid_u', video_level=False, pipeline=test_pipeline))
+val_dataloader = dict(dataset=dict(split='valid_u', video_level=False,
+                                   pipeline=_base_.referformer_test_pipeline))
 test_dataloader = val_dataloader
 val_evaluator = dict(type='RVOSMetric')
 test_evaluator = val_evaluator
