@@ -127,11 +127,13 @@ def _load() -> str:
 
 def run_baselines(run: Callable, latest: Callable, last_metrics: Callable, py: str, cfg_dir: str,
                   work: str, values: Dict[str, str], data_opt: List[str],
-                  iters: Optional[int], baselines: Sequence[Baseline]) -> List[dict]:
+                  iters: Optional[int], baselines: Sequence[Baseline],
+                  seed: Optional[int] = None) -> List[dict]:
     """Trains, tests, grounding-checks and counts each baseline.
 
     A baseline whose ``result.json`` has the same fingerprint (config and
-    options) is not run again.
+    options) is not run again. ``seed`` (the default run's ``--seed``) becomes
+    each training's ``randomness.seed``, so a rerun repeats the baselines too.
 
     Returns:
         list[dict]: per baseline ``name``, ``pred`` (folder), ``scores``,
@@ -146,6 +148,8 @@ def run_baselines(run: Callable, latest: Callable, last_metrics: Callable, py: s
         options = _fill(b.options, values)
         shorten = iters and not b.own_schedule
         train_opts = options + data_opt + (iteration_options(config, iters) if shorten else [])
+        if seed is not None:
+            train_opts.append(f'randomness.seed={seed}')
         fingerprint = _fingerprint(config, train_opts, options)
         saved = _reused(osp.join(folder, 'result.json'), fingerprint)
         if saved is not None:
@@ -270,7 +274,8 @@ def compare(work: str, data: str, iters: Optional[int], run: Callable, latest: C
     data_opt = [f'{split}_dataloader.dataset.data_root={data}' for split in ('train', 'val',
                                                                              'test')]
     results = run_baselines(run, latest, last_metrics, py, cfg_dir, work, values, data_opt,
-                            iters, BASELINES if baselines is None else baselines)
+                            iters, BASELINES if baselines is None else baselines,
+                            seed=summary.get('seed'))
     sec = summary['seconds']
     flowrvs = dict(scores=summary['scores'], swapped=summary['swapped_expressions'],
                    pred=osp.join(work, 'predictions'), train_s=sec['stage 2: FlowRVS training'],

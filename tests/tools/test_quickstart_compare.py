@@ -96,7 +96,7 @@ def test_compare_only_on_a_finished_run(tiny_wan_dir, tmp_path):
     metrics = dict(J=100.0, F=100.0, JF=100.0)
     (work / 'summary.json').write_text(json.dumps(dict(
         scores=metrics, swapped_expressions=dict(J=9.0, F=11.0, JF=10.0),
-        decoder_ceiling=metrics, total_seconds=60.0, data_root=str(data),
+        decoder_ceiling=metrics, total_seconds=60.0, data_root=str(data), seed=3,
         decoder_checkpoint=None, seconds={'stage 0: VAE': 5.0, 'stage 2: FlowRVS training': 7.0,
                                           'test on valid_u': 3.0})))
     baseline = compare.Baseline(
@@ -118,6 +118,11 @@ def test_compare_only_on_a_finished_run(tiny_wan_dir, tmp_path):
     report = (work / 'compare' / 'report.md').read_text()
     assert 'Per-kind J&F' in report and 'swapped J&F' in report and 'a note' in report
     assert (work / 'compare' / 'per_video_jf.png').is_file()
+    # the baseline trained with the default run's seed
+    from mmengine.config import Config
+    folder = work / 'compare' / 'flowrvs_tiny_synthetic_mask-prediction'
+    dumped = Config.fromfile(str(folder / 'train' / 'flowrvs_tiny_synthetic_mask-prediction.py'))
+    assert dumped.randomness.seed == 3
     # a rerun reuses the trained baseline (same config and options): nothing trained again
     commands = []
     compare.compare(str(work), str(data), 2,
