@@ -56,11 +56,14 @@ class Baseline:
 _FLOW = ('model.pretrained={wan}', 'load_from={decoder}')
 BASELINES: List[Baseline] = [
     Baseline('mask prediction (1 step)', 'flowrvs_tiny_synthetic_mask-prediction.py', _FLOW,
-             note='the same DiT regressing the mask latent, z_m = f(z_v, 1000) (paper: '
-                  'single-step mask prediction, MeViS valid_u 38.9 vs 60.6)'),
+             note='the quickstart model with only the target changed: the DiT regresses '
+                  'the mask latent, z_m = f(z_v, 1000); DVI and SPA kept, so it pairs with '
+                  'the FlowRVS row (the paper\'s single-step mask vs velocity prediction, '
+                  'MeViS valid_u 38.9 vs 50.8, both without DVI and SPA)'),
     Baseline('noise-to-mask (10 steps)', 'flowrvs_tiny_synthetic_noise-to-mask.py', _FLOW,
              note='the same DiT as a flow from Gaussian noise to the mask latent, the video '
-                  'given by DVI, 10 Euler steps (paper: noise-to-mask multi-step flow, 32.3)'),
+                  'given by DVI, uniform training times, 10 Euler steps (paper: noise-to-mask '
+                  'multi-step flow, MeViS valid_u 32.3)'),
     Baseline('ReferFormer (toy)', 'referformer_tiny_synthetic.py',
              ('model.text_encoder.pretrained={work}/roberta_tiny', ),
              prepare=(('tools/misc/make_tiny_roberta.py', '{work}/roberta_tiny'), ),

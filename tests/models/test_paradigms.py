@@ -155,14 +155,14 @@ def test_paradigm_config_names_its_paradigm_and_its_loss_falls(name, tiny_wan_di
     model.train()
     data = model.data_preprocessor(make_batch(num=2, t=5), True)
 
-    def held_out_loss():  # the same timesteps and noise before and after training
+    def fixed_draw_loss():  # the training batch, the same timesteps and noise each time
         with torch.no_grad():
             losses = []
             for seed in range(2):
                 torch.manual_seed(100 + seed)
                 losses.append(model(**data, mode='loss')['loss_flow'].item())
         return sum(losses) / len(losses)
-    before = held_out_loss()
+    before = fixed_draw_loss()
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=3e-3,
                             weight_decay=0.0)
     torch.manual_seed(0)
@@ -171,7 +171,7 @@ def test_paradigm_config_names_its_paradigm_and_its_loss_falls(name, tiny_wan_di
         opt.zero_grad()
         loss.backward()
         opt.step()
-    after = held_out_loss()
+    after = fixed_draw_loss()
     assert after < bound * before, (before, after)
 
 
@@ -203,3 +203,21 @@ def test_mask_prediction_model_decodes_the_network_output(tiny_wan_dir):
         text = model.text_encoder(['the red square'])
         z_m = model.backbone(z_v, torch.full((1,), 1000.0), text, z_v)
         assert torch.equal(logits, model.mask_decoder(z_m))
+
+
+@pytest.mark.parametrize('name', ['velocity-1step', 'base-flow', 'mask-prediction'])
+def test_video_start_paradigms_query_the_video_latent_once_at_t_1000(name, tiny_wan_dir):
+    """One step from s = 1: the network sees z_v itself at t = 1000, once."""
+    model = _paradigm_model(name, tiny_wan_dir).eval()
+    data = model.data_preprocessor(make_batch(num=1, t=5), False)
+    seen = []
+    forward = model.backbone.forward
+
+    def spy(x, t, text, video_latent=None):
+        seen.append((x.clone(), t.clone()))
+        return forward(x, t, text, video_latent)
+    model.backbone.forward = spy
+    model(**data, mode='predict')
+    z_v = model.vae.encode_video(data['inputs'], sample=False)
+    assert len(seen) == 1
+    assert torch.equal(seen[0][0], z_v) and seen[0][1].tolist() == [1000]

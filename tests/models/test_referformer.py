@@ -50,12 +50,17 @@ def _batch(model, b=2, t=2, hw=(32, 32), ori=(40, 36), training=True):
 
 def test_toy_config_builds_with_mmdet_parts_by_type(tiny_roberta_dir):
     from mmdet.models.backbones import ResNet
+    from mmdet.models.dense_heads import DeformableDETRHead
     from mmdet.models.layers import DeformableDetrTransformerEncoder, PixelDecoder
     from mmdet.models.necks import ChannelMapper
     model = _model(tiny_roberta_dir)
     assert isinstance(model.backbone, ResNet) and isinstance(model.neck, ChannelMapper)
     assert isinstance(model.encoder, DeformableDetrTransformerEncoder)
     assert isinstance(model.pixel_decoder, PixelDecoder)
+    # the class / box branches are mmdet's head, refined per layer (not shared)
+    assert isinstance(model.bbox_head, DeformableDETRHead)
+    assert model.bbox_head.cls_out_channels == 1
+    assert model.bbox_head.reg_branches[0] is not model.bbox_head.reg_branches[1]
     assert type(model.criterion.assigner).__module__.startswith('mmdet.')
     assert type(model.criterion.loss_dice).__module__.startswith('mmdet.')
     # the text encoder is transformers' RoBERTa, loaded from the folder

@@ -132,3 +132,38 @@ def test_compare_only_on_a_finished_run(tiny_wan_dir, tmp_path):
     assert 'tools/train.py' not in commands and 'tools/eval_predictions.py' in commands
     rerun = json.loads((work / 'compare' / 'scores.json').read_text())
     assert rerun['mask prediction']['J&F'] == scores['mask prediction']['J&F']
+
+
+def test_run_baselines_prepares_first_and_keeps_an_own_schedule(tmp_path):
+    """The commands run_baselines issues: ``prepare`` before training, the seed and the
+    data root on every training, ``--compare-iters`` only where the schedule is not the
+    baseline's own (the ReferFormer entry), and each entry's placeholders filled."""
+    issued = []
+
+    def fake_run(cmd, log_path):
+        issued.append(cmd[1:])
+        if cmd[1] == 'tools/analysis_tools/count_parameters.py':
+            with open(cmd[cmd.index('--json') + 1], 'w') as f:
+                json.dump(dict(trained=1, total=2), f)
+        return 'J: 1.0 F: 2.0 J&F: 1.5'
+
+    quickstart = _module('quickstart')
+    values = dict(wan='W', work=str(tmp_path), data='D', decoder='C')
+    results = compare.run_baselines(
+        fake_run, lambda folder: os.path.join(folder, 'iter_9.pth'), quickstart.last_metrics,
+        'python', QUICKSTART_CFG, str(tmp_path), values, ['train_dataloader.dataset.data_root=D'],
+        40, compare.BASELINES, seed=7)
+    assert [r['name'] for r in results] == [b.name for b in compare.BASELINES]
+    trainings = [c for c in issued if c[0] == 'tools/train.py']
+    assert len(trainings) == len(compare.BASELINES)
+    for baseline, cmd in zip(compare.BASELINES, trainings):
+        assert cmd[1].endswith(baseline.config)
+        assert 'randomness.seed=7' in cmd and 'train_dataloader.dataset.data_root=D' in cmd
+        assert ('train_cfg.max_iters=40' in cmd) == (not baseline.own_schedule)
+        assert not any('{' in item for item in cmd)
+    referformer = next(b for b in compare.BASELINES if b.own_schedule)
+    assert referformer.prepare  # its tiny RoBERTa is made before it trains
+    first = issued.index(next(c for c in trainings if c[1].endswith(referformer.config)))
+    assert issued[first - 1] == ['tools/misc/make_tiny_roberta.py', f'{tmp_path}/roberta_tiny']
+    assert f'model.text_encoder.pretrained={tmp_path}/roberta_tiny' in issued[first]
+    assert all(r['scores'] == dict(J=1.0, F=2.0, JF=1.5) for r in results)

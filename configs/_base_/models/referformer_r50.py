@@ -3,7 +3,7 @@
 # architecture: width 256, 4 feature levels, 4 encoder + 4 decoder deformable layers
 # (8 heads, 4 points, FFN 2048, dropout 0.1), 5 queries, iterative box refinement,
 # dynamic mask head of 3 layers x 8 channels over 256-channel mask features at stride 4.
-# Swap the backbone by type (configs/referformer/*swin* show mmdet.SwinTransformer).
+# Swap the backbone by type (configs/referformer/referformer_swin-t_ref-ytvos.py: mmdet.SwinTransformer).
 # Local folders only, never downloaded: set them (or --cfg-options).
 roberta_folder = 'data/pretrained/roberta-base'  # transformers folder (AutoModel format)
 resnet50_checkpoint = 'data/pretrained/resnet50-torchvision.pth'  # torchvision keys
@@ -37,6 +37,12 @@ model = dict(
                  layer_cfg=dict(self_attn_cfg=dict(embed_dims=embed_dims, num_heads=8,
                                                    dropout=0.1, batch_first=True),
                                 cross_attn_cfg=deformable_attn, ffn_cfg=ffn)),
+    # class and box branches of every decoder layer (their forward and initialisation;
+    # width, depth and box refinement follow the model; matching and losses: criterion)
+    bbox_head=dict(type='mmdet.DeformableDETRHead', num_classes=1, train_cfg=None,
+                   loss_cls=dict(type='mmdet.FocalLoss', use_sigmoid=True, loss_weight=2.0),
+                   loss_bbox=dict(type='mmdet.L1Loss', loss_weight=5.0),
+                   loss_iou=dict(type='mmdet.GIoULoss', loss_weight=2.0)),
     pixel_decoder=dict(type='CrossModalPixelDecoder',
                        in_channels=[backbone_channels[0]] + [embed_dims] * 3,
                        feat_channels=embed_dims, out_channels=embed_dims,

@@ -9,8 +9,6 @@ from mmdet.models.layers import (
     DeformableDetrTransformerEncoder,
     SinePositionalEncoding,
 )
-from mmdet.models.layers.transformer.utils import MLP, inverse_sigmoid
-from mmengine.model import ModuleList
 
 from mmflowrvs.registry import MODELS
 from mmflowrvs.structures import RVOSDataSample
@@ -56,6 +54,9 @@ class ReferFormer(BaseRVOSModel):
         text_fusion (dict, optional): :class:`VisionLanguageFusion` kwargs.
         text_dropout (float): Dropout of the text resizer. Defaults to 0.1.
         with_box_refine (bool): Per-layer box branches refining the reference points.
+        bbox_head (dict, optional): The class and box branches of every decoder layer;
+            defaults to ``mmdet.DeformableDETRHead`` with one sigmoid class (its
+            ``embed_dims``, ``num_pred_layer``, ``share_pred_layer`` follow the model).
         data_preprocessor (dict, optional): Defaults to ``RVOSDataPreprocessor`` with
             ImageNet normalisation, size divisor 32 and no temporal padding.
         test_cfg (dict, optional): ``mask_thr`` (default 0.5), ``with_scores``.
@@ -66,7 +67,8 @@ class ReferFormer(BaseRVOSModel):
                  num_queries: int = 5, query_generator: Optional[dict] = None,
                  positional_encoding: Optional[dict] = None,
                  text_fusion: Optional[dict] = None, text_dropout: float = 0.1,
-                 with_box_refine: bool = True, data_preprocessor: Optional[dict] = None,
+                 with_box_refine: bool = True, bbox_head: Optional[dict] = None,
+                 data_preprocessor: Optional[dict] = None,
                  test_cfg: Optional[dict] = None, init_cfg: Optional[dict] = None) -> None:
         if data_preprocessor is None:
             data_preprocessor = dict(type='RVOSDataPreprocessor', frame_norm='imagenet',
@@ -86,15 +88,8 @@ class ReferFormer(BaseRVOSModel):
         self.text_fusion = VisionLanguageFusion(dims, **(text_fusion or {}))
         self.queries = MODELS.build(query_generator or dict(
             type='TextConditionedQueries', num_queries=num_queries, embed_dims=dims))
-        num_layers = self.decoder.num_layers
         self.with_box_refine = with_box_refine
-        if with_box_refine:
-            self.cls_branches = ModuleList(nn.Linear(dims, 1) for _ in range(num_layers))
-            self.reg_branches = ModuleList(MLP(dims, dims, 4, 3) for _ in range(num_layers))
-        else:  # one branch shared by the layers
-            cls_branch, reg_branch = nn.Linear(dims, 1), MLP(dims, dims, 4, 3)
-            self.cls_branches = ModuleList([cls_branch] * num_layers)
-            self.reg_branches = ModuleList([reg_branch] * num_layers)
+        self.bbox_head = MODELS.build(self._head_cfg(bbox_head, dims, self.decoder.num_layers))
         self.pixel_decoder = MODELS.build(pixel_decoder)
         self.mask_head = MODELS.build(mask_head)
         self.criterion = MODELS.build(criterion)
@@ -112,13 +107,25 @@ class ReferFormer(BaseRVOSModel):
             if isinstance(m, MultiScaleDeformableAttention):
                 m.init_weights()
         nn.init.normal_(self.level_embed)
-        prior_bias = float(-torch.log(torch.tensor((1 - 0.01) / 0.01)))
-        for cls_branch in self.cls_branches:
-            nn.init.constant_(cls_branch.bias, prior_bias)
-        for reg_branch in self.reg_branches:
-            nn.init.zeros_(reg_branch.layers[-1].weight)
-            nn.init.zeros_(reg_branch.layers[-1].bias)
-        nn.init.constant_(self.reg_branches[0].layers[-1].bias[2:], -2.0)
+        self.bbox_head.init_weights()  # mmdet's: prior-probability class bias, zero boxes
+
+    def _head_cfg(self, bbox_head: Optional[dict], dims: int, num_layers: int) -> dict:
+        """The per-layer class and box branches: ``mmdet.DeformableDETRHead`` (its
+        branches, initialisation and forward; matching and losses are the criterion's),
+        given the model's width, decoder depth and box refinement."""
+        head = dict(bbox_head or dict(
+            type='mmdet.DeformableDETRHead', num_classes=1, train_cfg=None,
+            loss_cls=dict(type='mmdet.FocalLoss', use_sigmoid=True, loss_weight=2.0),
+            loss_bbox=dict(type='mmdet.L1Loss', loss_weight=5.0),
+            loss_iou=dict(type='mmdet.GIoULoss', loss_weight=2.0)))
+        implied = dict(embed_dims=dims, num_pred_layer=num_layers,
+                       share_pred_layer=not self.with_box_refine, as_two_stage=False)
+        for key, value in implied.items():
+            if head.setdefault(key, value) != value:
+                raise ValueError(f'bbox_head.{key}={head[key]!r} disagrees with the model '
+                                 f'({key}={value!r} from its encoder, decoder and '
+                                 'with_box_refine)')
+        return head
 
     # ------------------------------------------------------------------ network
     def _fuse_text(self, x: torch.Tensor, words: torch.Tensor, words_pad_mask: torch.Tensor,
@@ -129,20 +136,6 @@ class ReferFormer(BaseRVOSModel):
         tokens = x.reshape(b, num_frames, c, h * w).permute(0, 1, 3, 2).reshape(b, -1, c)
         tokens = self.text_fusion(tokens, words, words_pad_mask)
         return tokens.reshape(b, num_frames, h * w, c).permute(0, 1, 3, 2).reshape(n, c, h, w)
-
-    def _boxes(self, hs: torch.Tensor, init_ref: torch.Tensor,
-               refs: torch.Tensor) -> torch.Tensor:
-        """Normalised (cx, cy, w, h) of every layer, (L, N, Q, 4)."""
-        out = []
-        for layer in range(hs.shape[0]):
-            reference = inverse_sigmoid(init_ref if layer == 0 else refs[layer - 1])
-            delta = self.reg_branches[layer](hs[layer])
-            if reference.shape[-1] == 4:
-                delta = delta + reference
-            else:
-                delta = torch.cat([delta[..., :2] + reference, delta[..., 2:]], -1)
-            out.append(delta.sigmoid())
-        return torch.stack(out)
 
     def run(self, inputs: torch.Tensor,
             data_samples: List[RVOSDataSample]) -> Dict[str, torch.Tensor]:
@@ -179,10 +172,11 @@ class ReferFormer(BaseRVOSModel):
         content, query_pos, init_ref = self.queries(sentence, t)
         hs, refs = self.decoder(query=content, query_pos=query_pos, value=memory,
                                 key_padding_mask=flat['feat_mask'], reference_points=init_ref,
-                                reg_branches=self.reg_branches if self.with_box_refine else None,
+                                reg_branches=(self.bbox_head.reg_branches
+                                              if self.with_box_refine else None),
                                 **shared)  # (L, B*T, Q, C), (L, B*T, Q, 2 or 4)
-        cls = torch.stack([branch(x)[..., 0] for branch, x in zip(self.cls_branches, hs)])
-        boxes = self._boxes(hs, init_ref, refs)
+        cls, boxes = self.bbox_head(hs, [init_ref, *refs])  # (L, B*T, Q, 1), (L, B*T, Q, 4)
+        cls = cls[..., 0]
         memory_levels = split_levels(memory, flat['spatial_shapes'])
         mask_feats = self.pixel_decoder(
             [feats[0]] + memory_levels[:self.pixel_decoder.num_inputs - 1], words,
