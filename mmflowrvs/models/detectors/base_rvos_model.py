@@ -24,7 +24,8 @@ def resize_frames_bilinear(logits: torch.Tensor, size: Sequence[int]) -> torch.T
 
 
 class BaseRVOSModel(BaseModel, metaclass=ABCMeta):
-    """Base of mmflowrvs's models (FlowRVS, its stage-1 and stage-0 trainers).
+    """Base of mmflowrvs's models (FlowRVS, its stage-1 and stage-0 trainers, and the
+    discriminative ReferFormer baseline).
 
     As mmdet's ``BaseDetector``: ``forward`` dispatches the three modes to
     :meth:`loss`, :meth:`predict` and :meth:`_forward`; it also holds the steps
@@ -34,7 +35,8 @@ class BaseRVOSModel(BaseModel, metaclass=ABCMeta):
     ``frozen_components`` are read from the Wan folder and kept out of checkpoints.
 
     Args:
-        pretrained (str, optional): The diffusers-format Wan folder.
+        pretrained (str, optional): The diffusers-format Wan folder of the Wan-based
+            models (ReferFormer has none: its parts name their own weights).
         data_preprocessor (dict, optional): Defaults to ``RVOSDataPreprocessor``.
         init_cfg (dict, optional): MMEngine init config.
     """
