@@ -3,7 +3,7 @@
 # architecture: width 256, 4 feature levels, 4 encoder + 4 decoder deformable layers
 # (8 heads, 4 points, FFN 2048, dropout 0.1), 5 queries, iterative box refinement,
 # dynamic mask head of 3 layers x 8 channels over 256-channel mask features at stride 4.
-# Swap the backbone by type (configs/referformer/referformer_swin-t_ref-ytvos.py: mmdet.SwinTransformer).
+# Swap the backbone by type (mmdet.SwinTransformer: referformer_swin-t_ref-ytvos.py).
 # Local folders only, never downloaded: set them (or --cfg-options).
 roberta_folder = 'data/pretrained/roberta-base'  # transformers folder (AutoModel format)
 resnet50_checkpoint = 'data/pretrained/resnet50-torchvision.pth'  # torchvision keys
