@@ -16,7 +16,7 @@
 #    Numerics: CHANGED slightly (the average samples the weights every 10th step over
 #    the same horizon; equal to the every-step EMA when the weights hold within the 10
 #    steps, tested); interval=1 (and device=None) is the recipe exactly.
-#  - optional: `compile = True` (MMEngine compiles the model; not measured).
+#  - optional: `compile = True` (MMEngine compiles the model; docs/benchmarks/train_step.md).
 #   python tools/misc/cache_text_embeddings.py configs/flowrvs_mevis.py \
 #       --out data/mevis_text_embeddings
 #   python tools/train.py configs/flowrvs_mevis_24gb.py

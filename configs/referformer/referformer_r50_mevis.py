@@ -1,8 +1,8 @@
 # ReferFormer (ResNet-50) on MeViS with the Ref-YouTube-VOS recipe of
 # referformer_r50_ref-ytvos.py (5-frame clips, 5 queries, AdamW 1e-4 / backbone 5e-5,
 # grad clip 0.1, 6 epochs, steps after 3 and 5, text encoder frozen, from the RefCOCO/+/g
-# pre-trained weights); validation on valid_u (local GT). The FlowRVS paper's table lists
-# ReferFormer at 31.0 J&F on MeViS.
+# pre-trained weights); validation on valid_u (local GT). Published scores:
+# docs/referformer.md.
 #   tools/dist_train.sh configs/referformer/referformer_r50_mevis.py 8
 _base_ = [
     '../_base_/models/referformer_r50.py',

@@ -4,8 +4,8 @@
 # the video), 5 queries, AdamW lr 1e-4 / backbone 5e-5 / weight decay 5e-4 / grad clip
 # 0.1, 6 epochs with the lr divided by 10 after epochs 3 and 5, text encoder frozen,
 # 8 GPUs x 1 clip; frames resized to a short side in 288-512 (max 640), or resized,
-# cropped and resized again; test frames fit in 360 x 640. Published: J&F 55.6 on the
-# valid server (ReferFormer's model zoo; 62.9 with Video-Swin-B).
+# cropped and resized again; test frames fit in 360 x 640. Published scores:
+# docs/referformer.md.
 #   tools/dist_train.sh configs/referformer/referformer_r50_ref-ytvos.py 8
 _base_ = [
     '../_base_/models/referformer_r50.py',

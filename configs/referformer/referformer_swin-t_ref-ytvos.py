@@ -1,7 +1,6 @@
 # ReferFormer on Ref-YouTube-VOS with the backbone swapped by type for mmdet's (image)
 # Swin-T, run on each frame: the recipe of referformer_r50_ref-ytvos.py otherwise. The
-# published Swin numbers are for Video Swin backbones (62.9 with Video-Swin-B), which
-# mmdet does not have, so no published number applies to this config.
+# published Swin scores are Video Swin's, which mmdet does not have (docs/referformer.md).
 # Swin weights: a local mmdet/timm-format Swin-T checkpoint (never downloaded).
 #   tools/dist_train.sh configs/referformer/referformer_swin-t_ref-ytvos.py 8
 _base_ = ['./referformer_r50_ref-ytvos.py']

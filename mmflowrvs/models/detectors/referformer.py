@@ -45,6 +45,9 @@ class ReferFormer(BaseRVOSModel):
         text_encoder (dict): e.g. ``RobertaTextEncoder``.
         encoder (dict): ``DeformableDetrTransformerEncoder`` kwargs (mmdet's format).
         decoder (dict): ``DeformableDetrTransformerDecoder`` kwargs.
+        bbox_head (dict): The class and box branches of every decoder layer, e.g.
+            ``mmdet.DeformableDETRHead`` with one sigmoid class; its ``embed_dims``,
+            ``num_pred_layer``, ``share_pred_layer`` follow the model.
         pixel_decoder (dict): e.g. ``CrossModalPixelDecoder``.
         mask_head (dict): e.g. ``DynamicMaskHead``.
         criterion (dict): e.g. ``VideoSetCriterion``.
@@ -54,21 +57,18 @@ class ReferFormer(BaseRVOSModel):
         text_fusion (dict, optional): :class:`VisionLanguageFusion` kwargs.
         text_dropout (float): Dropout of the text resizer. Defaults to 0.1.
         with_box_refine (bool): Per-layer box branches refining the reference points.
-        bbox_head (dict, optional): The class and box branches of every decoder layer;
-            defaults to ``mmdet.DeformableDETRHead`` with one sigmoid class (its
-            ``embed_dims``, ``num_pred_layer``, ``share_pred_layer`` follow the model).
         data_preprocessor (dict, optional): Defaults to ``RVOSDataPreprocessor`` with
             ImageNet normalisation, size divisor 32 and no temporal padding.
         test_cfg (dict, optional): ``mask_thr`` (default 0.5), ``with_scores``.
     """
 
     def __init__(self, backbone: dict, neck: dict, text_encoder: dict, encoder: dict,
-                 decoder: dict, pixel_decoder: dict, mask_head: dict, criterion: dict,
+                 decoder: dict, bbox_head: dict, pixel_decoder: dict, mask_head: dict,
+                 criterion: dict,
                  num_queries: int = 5, query_generator: Optional[dict] = None,
                  positional_encoding: Optional[dict] = None,
                  text_fusion: Optional[dict] = None, text_dropout: float = 0.1,
-                 with_box_refine: bool = True, bbox_head: Optional[dict] = None,
-                 data_preprocessor: Optional[dict] = None,
+                 with_box_refine: bool = True, data_preprocessor: Optional[dict] = None,
                  test_cfg: Optional[dict] = None, init_cfg: Optional[dict] = None) -> None:
         if data_preprocessor is None:
             data_preprocessor = dict(type='RVOSDataPreprocessor', frame_norm='imagenet',
@@ -107,17 +107,11 @@ class ReferFormer(BaseRVOSModel):
             if isinstance(m, MultiScaleDeformableAttention):
                 m.init_weights()
         nn.init.normal_(self.level_embed)
-        self.bbox_head.init_weights()  # mmdet's: prior-probability class bias, zero boxes
 
-    def _head_cfg(self, bbox_head: Optional[dict], dims: int, num_layers: int) -> dict:
-        """The per-layer class and box branches: ``mmdet.DeformableDETRHead`` (its
-        branches, initialisation and forward; matching and losses are the criterion's),
-        given the model's width, decoder depth and box refinement."""
-        head = dict(bbox_head or dict(
-            type='mmdet.DeformableDETRHead', num_classes=1, train_cfg=None,
-            loss_cls=dict(type='mmdet.FocalLoss', use_sigmoid=True, loss_weight=2.0),
-            loss_bbox=dict(type='mmdet.L1Loss', loss_weight=5.0),
-            loss_iou=dict(type='mmdet.GIoULoss', loss_weight=2.0)))
+    def _head_cfg(self, bbox_head: dict, dims: int, num_layers: int) -> dict:
+        """``bbox_head`` given the model's width, decoder depth and box refinement
+        (a value set in the config that disagrees is an error)."""
+        head = dict(bbox_head)
         implied = dict(embed_dims=dims, num_pred_layer=num_layers,
                        share_pred_layer=not self.with_box_refine, as_two_stage=False)
         for key, value in implied.items():
